@@ -1,0 +1,1 @@
+"""Extra CLI commands; each module exposes a click command named `command`."""

@@ -1,0 +1,308 @@
+"""Run the selected rules over a workspace, then apply severities, ignores and suppressions."""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import sys
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from clawlint import suppressions
+from clawlint.config import ConfigError, Settings
+from clawlint.diagnostics import Applicability, Diagnostic, Severity
+from clawlint.registry import Context, Rule, all_codes, iter_rules, load_rules
+from clawlint.ruledocs import load_all
+from clawlint.workspace import Workspace
+
+SUP_UNUSED = "SUP001"
+SUP_UNKNOWN = "SUP002"
+
+
+@dataclass
+class RunOptions:
+    active: set[str]
+    verbose: bool = False
+
+
+@dataclass
+class WorkspaceResult:
+    ws: Workspace
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+
+
+def _validate_options(settings: Settings) -> None:
+    docs = load_all()
+    for code, opts in settings.rules.items():
+        if code not in docs:
+            raise ConfigError(f"[rules.{code}]: unknown rule code {code!r}")
+        allowed = docs[code].options
+        for key, value in opts.items():
+            if key not in allowed:
+                hint = ", ".join(allowed) or "none"
+                raise ConfigError(f"[rules.{code}]: unknown option {key!r}; allowed options: {hint}")
+            default = allowed[key]
+            if default is not None and not _same_type(default, value):
+                raise ConfigError(
+                    f"[rules.{code}]: option {key!r} must be {type(default).__name__}, got {value!r}"
+                )
+
+
+def _same_type(default: object, value: object) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def severity_for(code: str, settings: Settings) -> Severity:
+    best: tuple[int, str] | None = None
+    for sel, level in settings.severity.items():
+        sel = sel.upper()
+        if sel == "ALL" or code.startswith(sel):
+            rank = 0 if sel == "ALL" else len(sel)
+            if best is None or rank > best[0]:
+                best = (rank, level)
+    if best is not None:
+        return Severity.parse(best[1])
+    return load_all()[code].severity
+
+
+def _glob_match(rel: str, pattern: str) -> bool:
+    name = PurePosixPath(rel).name
+    if pattern.endswith("/"):
+        return rel.startswith(pattern)
+    return fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern) or (
+        "**/" in pattern and fnmatch.fnmatch(rel, pattern.replace("**/", ""))
+    )
+
+
+def per_file_ignored(code: str, rel: str, settings: Settings) -> bool:
+    for pattern, codes in settings.per_file_ignores.items():
+        negated = pattern.startswith("!")
+        hit = _glob_match(rel, pattern[1:] if negated else pattern)
+        if hit != negated and any(code.startswith(c.upper()) or c.upper() == "ALL" for c in codes):
+            return True
+    return False
+
+
+def _run_rule(rule: Rule, ws: Workspace, result: WorkspaceResult, verbose: bool) -> list[Diagnostic]:
+    doc = rule.doc
+    ctx = Context(rule, ws, ws.settings.options_for(rule.code, doc.options))
+    out: list[Diagnostic] = []
+    files = (
+        [None]
+        if rule.kinds is None
+        else [f for f in ws.files.values() if f.kind in rule.kinds and f.readable]
+    )
+    for f in files:
+        try:
+            produced: Iterable[Diagnostic] = rule.func(ctx) if f is None else rule.func(ctx, f)
+            out.extend(produced)
+        except Exception as exc:  # a rule bug must not hide every other finding
+            where = f" on {f.rel}" if f is not None else ""
+            msg = f"internal error in rule {rule.code}{where}: {type(exc).__name__}: {exc}"
+            result.internal_errors.append(msg)
+            if verbose:
+                traceback.print_exc(file=sys.stderr)
+    return out
+
+
+def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
+    load_rules()
+    _validate_options(ws.settings)
+    result = WorkspaceResult(ws)
+    raw: list[Diagnostic] = []
+    for rule in iter_rules(opts.active):
+        raw.extend(_run_rule(rule, ws, result, opts.verbose))
+
+    settings = ws.settings
+    docs = load_all()
+    kept: list[Diagnostic] = []
+    directives: dict[str, list[suppressions.Directive]] = {}
+
+    def file_directives(rel: str) -> list[suppressions.Directive]:
+        if rel not in directives:
+            f = ws.get(rel)
+            directives[rel] = suppressions.collect(f) if f is not None and f.readable else []
+        return directives[rel]
+
+    for d in raw:
+        if not ws.is_target(d.path) or per_file_ignored(d.code, d.path, settings):
+            continue
+        suppressed = False
+        for dv in file_directives(d.path):
+            if dv.action == "enable" or not dv.covers(d.line):
+                continue
+            if not dv.codes or d.code in dv.codes:
+                dv.used.add(d.code if dv.codes else "*")
+                suppressed = True
+        if suppressed:
+            continue
+        d.name = docs[d.code].name
+        d.severity = d.severity or severity_for(d.code, settings)
+        kept.append(d)
+
+    kept.extend(_suppression_findings(ws, opts.active, file_directives))
+    for d in kept:
+        d.root = str(ws.root)
+    kept.sort(key=Diagnostic.sort_key)
+    result.diagnostics = _dedupe(kept)
+    return result
+
+
+def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    out = []
+    for d in diags:
+        key = (d.code, d.path, d.line, d.column, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> list[Diagnostic]:
+    """Unused (SUP001) and unknown-code (SUP002) suppressions, with fixes."""
+    from clawlint.diagnostics import Fix
+
+    if SUP_UNUSED not in active and SUP_UNKNOWN not in active:
+        return []
+    known = set(all_codes())
+    docs = load_all()
+    out: list[Diagnostic] = []
+    for f in ws.files.values():
+        if not f.readable or not ws.is_target(f.rel):
+            continue
+        for dv in file_directives(f.rel):
+            if dv.action == "enable":
+                continue
+            line, col = f.src.pos(dv.start)
+            end_line, end_col = f.src.pos(dv.end)
+            unknown = [c for c in dv.codes if c not in known]
+            if unknown and SUP_UNKNOWN in active and not per_file_ignored(SUP_UNKNOWN, f.rel, ws.settings):
+                keep = [c for c in dv.codes if c in known]
+                import difflib as _dl
+
+                hints = []
+                for c in unknown:
+                    close = _dl.get_close_matches(c, known, n=1)
+                    hints.append(f"{c} (did you mean {close[0]}?)" if close else c)
+                out.append(
+                    Diagnostic(
+                        code=SUP_UNKNOWN,
+                        name=docs[SUP_UNKNOWN].name,
+                        message=f"Unknown rule code in suppression: {', '.join(hints)}; "
+                        "list valid codes with `clawlint rule --all`",
+                        path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
+                        severity=severity_for(SUP_UNKNOWN, ws.settings),
+                        fix=Fix("Remove unknown rule code", (suppressions.removal_edit(f, dv, keep),)),
+                    )
+                )
+            if SUP_UNUSED not in active or per_file_ignored(SUP_UNUSED, f.rel, ws.settings):
+                continue
+            if not dv.codes:
+                if "*" not in dv.used:
+                    out.append(
+                        Diagnostic(
+                            code=SUP_UNUSED, name=docs[SUP_UNUSED].name,
+                            message="Unused blanket suppression: it hides nothing; remove it",
+                            path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
+                            severity=severity_for(SUP_UNUSED, ws.settings),
+                            fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, []),)),
+                        )
+                    )
+                continue
+            unused = [c for c in dv.codes if c in known and c in active and c not in dv.used]
+            non_enabled = [c for c in dv.codes if c in known and c not in active]
+            if not unused and not non_enabled:
+                continue
+            parts = []
+            if unused:
+                parts.append(f"unused: {', '.join(unused)}")
+            if non_enabled:
+                parts.append(f"non-enabled: {', '.join(non_enabled)}")
+            drop = set(unused) | set(non_enabled) | {c for c in dv.codes if c not in known}
+            keep = [c for c in dv.codes if c not in drop]
+            out.append(
+                Diagnostic(
+                    code=SUP_UNUSED, name=docs[SUP_UNUSED].name,
+                    message=f"Unused suppression ({'; '.join(parts)}); remove "
+                    + ("it" if not keep else "those codes"),
+                    path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
+                    severity=severity_for(SUP_UNUSED, ws.settings),
+                    fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, keep),)),
+                )
+            )
+    return out
+
+
+# ---- fixes -----------------------------------------------------------------------------
+
+
+@dataclass
+class FixOutcome:
+    overlay: dict[str, str]  # rel -> new text
+    original: dict[str, str]  # rel -> text before the first fix
+    renames: dict[str, str]  # rel -> new rel
+    applied: int
+
+
+def apply_edits(text: str, diags: list[Diagnostic], unsafe: bool) -> tuple[str, int]:
+    """Apply non-overlapping edits of fixable diagnostics, in one pass."""
+    chosen = []
+    for d in diags:
+        if d.fix is None or d.fix.rename_to:
+            continue
+        if d.fix.applicability is Applicability.UNSAFE and not unsafe:
+            continue
+        chosen.append(d.fix)
+    chosen.sort(key=lambda fx: min((e.start for e in fx.edits), default=0))
+    edits = []
+    last_end = -1
+    applied = 0
+    for fx in chosen:
+        spans = sorted(fx.edits, key=lambda e: e.start)
+        if spans and spans[0].start < last_end:
+            continue  # overlaps an earlier fix: the next pass picks it up
+        edits.extend(spans)
+        last_end = max(e.end for e in spans) if spans else last_end
+        applied += 1
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[: e.start] + e.content + text[e.end :]
+    return text, applied
+
+
+def unified_diff(rel: str, before: str, after: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            fromfile=f"a/{rel}", tofile=f"b/{rel}",
+        )
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    data = text.encode("utf-8")
+    mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".clawlint-tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

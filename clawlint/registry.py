@@ -1,0 +1,171 @@
+"""The rule registry: each rule is a `check` function registered under its code.
+
+Rule modules live in `clawlint/checks/`; metadata (name, severity, options, docs) comes
+from `rules/<CODE>.md` so that it is written once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from clawlint.diagnostics import Diagnostic, Fix
+from clawlint.ruledocs import RuleDoc, load_all
+
+if TYPE_CHECKING:
+    from clawlint.config import Settings
+    from clawlint.workspace import Kind, SourceFile, Workspace
+
+CheckFn = Callable[..., Iterable[Diagnostic]]
+
+
+@dataclass
+class Rule:
+    code: str
+    func: CheckFn
+    # Per-file rules run once for each file of these kinds: check(ctx, file).
+    # Workspace rules (kinds=None) run once: check(ctx).
+    kinds: frozenset[Kind] | None = None
+
+    @property
+    def doc(self) -> RuleDoc:
+        return load_all()[self.code]
+
+    @property
+    def name(self) -> str:
+        return self.doc.name
+
+
+_RULES: dict[str, Rule] = {}
+# Codes emitted by the engine itself (parse problems, suppressions); documented like rules.
+ENGINE_CODES: set[str] = set()
+
+
+def rule(code: str, *, kinds: Iterable[Kind] | None = None) -> Callable[[CheckFn], CheckFn]:
+    def deco(fn: CheckFn) -> CheckFn:
+        if code in _RULES:
+            raise RuntimeError(f"duplicate rule code {code}")
+        _RULES[code] = Rule(code, fn, frozenset(kinds) if kinds is not None else None)
+        return fn
+
+    return deco
+
+
+def engine_code(*codes: str) -> None:
+    ENGINE_CODES.update(codes)
+
+
+_loaded = False
+
+
+def load_rules() -> dict[str, Rule]:
+    global _loaded
+    if not _loaded:
+        import clawlint.checks as pkg
+
+        for mod in pkgutil.iter_modules(pkg.__path__):
+            importlib.import_module(f"clawlint.checks.{mod.name}")
+        _loaded = True
+    return _RULES
+
+
+def all_codes() -> list[str]:
+    load_rules()
+    return sorted(set(_RULES) | ENGINE_CODES)
+
+
+def matches(code: str, selector: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+def resolve_selection(
+    settings: Settings,
+    cli_select: list[str] | None = None,
+    cli_extend: list[str] | None = None,
+    cli_ignore: list[str] | None = None,
+) -> set[str]:
+    """Ruff's model: the highest-priority `select`, then `extend-select`, then `ignore`."""
+    from clawlint.config import ConfigError
+
+    docs = load_all()
+    codes = all_codes()
+
+    def check(selectors: Iterable[str], where: str) -> list[str]:
+        out = []
+        for s in selectors:
+            s = s.strip().upper()
+            if not s:
+                continue
+            if s != "ALL" and not any(matches(c, s) for c in codes):
+                raise ConfigError(f"{where}: unknown rule selector {s!r}")
+            out.append(s)
+        return out
+
+    select = cli_select if cli_select else settings.select
+    if select is None:
+        active = {c for c in codes if docs[c].default}
+    else:
+        sel = check(select, "select")
+        active = {c for c in codes if any(matches(c, s) for s in sel)}
+    for s in check([*settings.extend_select, *(cli_extend or [])], "extend-select"):
+        active |= {c for c in codes if matches(c, s)}
+    for s in check([*settings.ignore, *(cli_ignore or [])], "ignore"):
+        active -= {c for c in codes if matches(c, s)}
+    return active
+
+
+class Context:
+    """What a rule's check function gets: the workspace, its options, a diagnostic factory."""
+
+    def __init__(self, rule: Rule, ws: Workspace, options: dict[str, Any]) -> None:
+        self.rule = rule
+        self.ws = ws
+        self.options = options
+        self.code = rule.code
+
+    @property
+    def settings(self) -> Settings:
+        return self.ws.settings
+
+    def diag(
+        self,
+        file: SourceFile | str,
+        message: str,
+        *,
+        line: int | None = None,
+        col: int = 1,
+        end_line: int | None = None,
+        end_col: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        fix: Fix | None = None,
+        help: str | None = None,
+        code: str | None = None,
+    ) -> Diagnostic:
+        rel = file if isinstance(file, str) else file.rel
+        if start is not None and not isinstance(file, str):
+            line, col = file.src.pos(start)
+            if end is not None:
+                end_line, end_col = file.src.pos(end)
+        line = line or 1
+        return Diagnostic(
+            code=code or self.code,
+            message=message,
+            path=rel,
+            line=line,
+            column=col,
+            end_line=end_line if end_line is not None else line,
+            end_column=end_col if end_col is not None else col,
+            fix=fix,
+            help=help,
+        )
+
+
+def iter_rules(active: set[str]) -> Iterator[Rule]:
+    for code in sorted(active):
+        r = _RULES.get(code)
+        if r is not None:
+            yield r

@@ -1,0 +1,161 @@
+"""From command-line paths to lint results: group paths by workspace, lint, fix."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clawlint.config import ConfigError, Settings, load_settings
+from clawlint.diagnostics import Applicability, Diagnostic
+from clawlint.engine import (
+    FixOutcome,
+    RunOptions,
+    WorkspaceResult,
+    apply_edits,
+    lint_workspace,
+    write_atomic,
+)
+from clawlint.registry import resolve_selection
+from clawlint.workspace import Workspace, find_root
+
+MAX_FIX_PASSES = 10
+
+
+@dataclass
+class Selection:
+    select: list[str] | None = None
+    extend_select: list[str] | None = None
+    ignore: list[str] | None = None
+
+
+@dataclass
+class RunReport:
+    results: list[WorkspaceResult] = field(default_factory=list)
+    fixes: list[tuple[Workspace, FixOutcome]] = field(default_factory=list)
+    not_workspaces: list[Path] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        out = []
+        for r in self.results:
+            out.extend(r.diagnostics)
+        return out
+
+    @property
+    def internal_errors(self) -> list[str]:
+        return [e for r in self.results for e in r.internal_errors]
+
+
+def group_paths(paths: list[Path]) -> tuple[dict[Path, list[str] | None], list[Path]]:
+    """Workspace root -> target paths (None = the whole workspace)."""
+    groups: dict[Path, list[str] | None] = {}
+    missing: list[Path] = []
+    for p in paths:
+        if not p.exists() and not p.is_symlink():
+            raise ConfigError(f"{p}: no such file or directory")
+        root = find_root(p)
+        if root is None:
+            missing.append(p)
+            continue
+        absp = Path(os.path.abspath(p))
+        rel = os.path.relpath(absp, root).replace(os.sep, "/")
+        if rel == ".":
+            groups[root] = None
+        elif root in groups and groups[root] is None:
+            continue
+        else:
+            groups.setdefault(root, [])
+            assert groups[root] is not None
+            groups[root].append(rel)  # type: ignore[union-attr]
+    return groups, missing
+
+
+def run(
+    paths: list[Path],
+    *,
+    config: Path | None = None,
+    selection: Selection | None = None,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+    diff: bool = False,
+    verbose: bool = False,
+    configure: Callable[[Settings], None] | None = None,
+) -> RunReport:
+    selection = selection or Selection()
+    report = RunReport()
+    groups, missing = group_paths(paths)
+    report.not_workspaces = missing
+    for root, targets in groups.items():
+        settings = load_settings(root, config)
+        if configure is not None:
+            configure(settings)
+        settings.unsafe_fixes = unsafe_fixes
+        active = resolve_selection(settings, selection.select, selection.extend_select, selection.ignore)
+        opts = RunOptions(active=active, verbose=verbose)
+        ws = Workspace(root, settings, targets)
+        result = lint_workspace(ws, opts)
+        if fix or diff:
+            ws, result, outcome = _fix_loop(ws, result, opts, unsafe_fixes)
+            if outcome.applied:
+                report.fixes.append((ws, outcome))
+                if not diff:
+                    _write(ws, outcome)
+        report.results.append(result)
+    return report
+
+
+def _fix_loop(
+    ws: Workspace, result: WorkspaceResult, opts: RunOptions, unsafe: bool
+) -> tuple[Workspace, WorkspaceResult, FixOutcome]:
+    overlay: dict[str, str] = {}
+    original: dict[str, str] = {}
+    renames: dict[str, str] = {}
+    applied = 0
+    for _ in range(MAX_FIX_PASSES):
+        by_file: dict[str, list[Diagnostic]] = {}
+        for d in result.diagnostics:
+            if d.fix is None:
+                continue
+            if d.fix.applicability is Applicability.UNSAFE and not unsafe:
+                continue
+            if d.fix.rename_to:
+                if d.path not in renames and d.fix.rename_to not in ws.files:
+                    renames[d.path] = d.fix.rename_to
+                continue
+            by_file.setdefault(d.path, []).append(d)
+        changed = 0
+        for rel, diags in by_file.items():
+            f = ws.get(rel)
+            if f is None or f.text is None:
+                continue
+            new, n = apply_edits(f.text, diags, unsafe)
+            if n and new != f.text:
+                original.setdefault(rel, f.text)
+                overlay[rel] = new
+                changed += n
+        applied += changed
+        if not changed:
+            break
+        ws = Workspace(ws.root, ws.settings, ws.targets, overlay=dict(overlay))
+        result = lint_workspace(ws, opts)
+    # Files whose text ended where it started are not changed.
+    overlay = {k: v for k, v in overlay.items() if v != original.get(k)}
+    applied += len(renames)
+    if renames:
+        result.diagnostics = [
+            d for d in result.diagnostics if not (d.fix and d.fix.rename_to and d.path in renames)
+        ]
+    return ws, result, FixOutcome(overlay, original, renames, applied)
+
+
+def _write(ws: Workspace, outcome: FixOutcome) -> None:
+    for rel, text in outcome.overlay.items():
+        write_atomic(ws.root / rel, text)
+    for old, new in outcome.renames.items():
+        src, dst = ws.root / old, ws.root / new
+        if dst.exists():
+            continue  # never overwrite
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)

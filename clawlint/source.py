@@ -1,0 +1,286 @@
+"""One parsed view of a file: text with line offsets, Markdown structure, YAML frontmatter.
+
+Everything is computed lazily and at most once, so a file that no selected rule looks at
+costs only the read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+_FM_OPEN = re.compile(r"---[ \t]*(\r\n|\n|\r)")
+_FM_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+@dataclass
+class YamlError:
+    message: str
+    line: int  # 1-based line in the file
+    column: int
+
+
+@dataclass
+class KeyInfo:
+    key: str
+    line: int  # 1-based, of the key
+    column: int
+    value_line: int
+    value_column: int
+    value_end_line: int
+    value_end_column: int
+    value_style: str | None  # YAML scalar style ('' plain, '"', "'", '|', '>') or None
+    value_tag: str
+    value_text: str | None  # the scalar as written (plain scalars), None for collections
+
+
+@dataclass
+class FrontMatter:
+    """YAML frontmatter found at byte 0 of a Markdown file."""
+
+    text: str  # the YAML between the delimiters
+    start_offset: int  # char offset of the YAML text in the file
+    first_line: int  # 1-based file line of the opening `---`
+    content_line: int  # 1-based file line where the YAML text begins
+    end_line: int  # 1-based file line of the closing delimiter (0 if unterminated)
+    body_offset: int  # char offset of the Markdown body after the closing delimiter
+    data: Any = None
+    error: YamlError | None = None
+    keys: dict[str, KeyInfo] = field(default_factory=dict)
+    duplicate_keys: list[tuple[KeyInfo, KeyInfo]] = field(default_factory=list)
+
+    @property
+    def terminated(self) -> bool:
+        return self.end_line > 0
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in re.finditer(r"\r\n|\n|\r", text):
+        starts.append(m.end())
+    return starts
+
+
+class SourceText:
+    """Text plus line arithmetic. Lines and columns are 1-based; columns count code points."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        return _line_starts(self.text)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    @property
+    def line_count(self) -> int:
+        return len(self.lines)
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        idx = bisect.bisect_right(self.line_starts, offset) - 1
+        return idx + 1, offset - self.line_starts[idx] + 1
+
+    def offset(self, line: int, column: int = 1) -> int:
+        line = max(1, min(line, len(self.line_starts)))
+        return self.line_starts[line - 1] + column - 1
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return ""
+
+    def line_span(self, line: int) -> tuple[int, int]:
+        """Offsets of a line including its line break."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        return start, end
+
+
+class MarkdownDoc:
+    """Block structure of a Markdown file, from markdown-it-py."""
+
+    def __init__(self, source: SourceText, body_offset: int) -> None:
+        self._src = source
+        self.body_offset = body_offset
+        self.body_first_line = source.pos(body_offset)[0] if source.text else 1
+
+    @cached_property
+    def tokens(self) -> list[Any]:
+        from markdown_it import MarkdownIt  # lazy: only files that need Markdown structure
+
+        md = MarkdownIt("commonmark")
+        return md.parse(self._src.text[self.body_offset :])
+
+    def _shift(self, line0: int) -> int:
+        return line0 + self.body_first_line  # token.map is 0-based within the body
+
+    @cached_property
+    def code_lines(self) -> frozenset[int]:
+        """File lines (1-based) inside fenced or indented code blocks, fences included."""
+        lines: set[int] = set()
+        for tok in self.tokens:
+            if tok.type in ("fence", "code_block") and tok.map:
+                start, end = tok.map
+                lines.update(range(self._shift(start), self._shift(end)))
+        return frozenset(lines)
+
+    @cached_property
+    def html_block_lines(self) -> frozenset[int]:
+        lines: set[int] = set()
+        for tok in self.tokens:
+            if tok.type == "html_block" and tok.map:
+                lines.update(range(self._shift(tok.map[0]), self._shift(tok.map[1])))
+        return frozenset(lines)
+
+    @cached_property
+    def headings(self) -> list[tuple[int, int, str]]:
+        """(line, level, text) for every ATX/setext heading."""
+        out: list[tuple[int, int, str]] = []
+        toks = self.tokens
+        for i, tok in enumerate(toks):
+            if tok.type == "heading_open" and tok.map:
+                text = toks[i + 1].content if i + 1 < len(toks) else ""
+                out.append((self._shift(tok.map[0]), int(tok.tag[1]), text.strip()))
+        return out
+
+    def heading_at(self, line: int) -> tuple[int, int, str] | None:
+        """The nearest heading at or above `line`."""
+        best = None
+        for h in self.headings:
+            if h[0] <= line:
+                best = h
+            else:
+                break
+        return best
+
+    @cached_property
+    def fences(self) -> list[tuple[int, int, str, str]]:
+        """(first_line, last_line, info, content) for each fenced code block."""
+        out = []
+        for tok in self.tokens:
+            if tok.type == "fence" and tok.map:
+                out.append(
+                    (self._shift(tok.map[0]), self._shift(tok.map[1]) - 1, tok.info, tok.content)
+                )
+        return out
+
+    def in_code(self, line: int) -> bool:
+        return line in self.code_lines
+
+
+def mask_inline_code(line: str) -> str:
+    """Replace `inline code` spans with spaces (same length, so columns stay right)."""
+    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def html_comments(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, inner text) for every HTML comment."""
+    return [(m.start(), m.end(), m.group(1)) for m in _HTML_COMMENT.finditer(text)]
+
+
+def find_frontmatter(text: str) -> FrontMatter | None:
+    """Frontmatter starts at byte 0 with `---` and a non-blank next line.
+
+    `---` followed by a blank line is a thematic break (CommonMark), not frontmatter.
+    """
+    m = _FM_OPEN.match(text)
+    if not m:
+        return None
+    rest_start = m.end()
+    nl_end = text.find("\n", rest_start)
+    first = text[rest_start : nl_end if nl_end >= 0 else len(text)]
+    if not first.strip():
+        return None
+    src = SourceText(text)
+    line = 2
+    offset = rest_start
+    n = len(src.line_starts)
+    while line <= n:
+        start, end = src.line_span(line)
+        if _FM_CLOSE.match(text[start:end].rstrip("\r\n")):
+            return FrontMatter(
+                text=text[rest_start:start],
+                start_offset=rest_start,
+                first_line=1,
+                content_line=2,
+                end_line=line,
+                body_offset=end,
+            )
+        offset = end
+        line += 1
+    del offset
+    return FrontMatter(
+        text=text[rest_start:],
+        start_offset=rest_start,
+        first_line=1,
+        content_line=2,
+        end_line=0,
+        body_offset=len(text),
+    )
+
+
+def _scalar_text(node: Any) -> str | None:
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    return None
+
+
+def parse_frontmatter_yaml(fm: FrontMatter) -> None:
+    """Fill data/keys/duplicates/error. Positions are converted to 1-based file lines."""
+    import yaml
+
+    shift = fm.content_line - 1  # PyYAML marks are 0-based within fm.text
+    try:
+        node = yaml.compose(fm.text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + shift) if mark else fm.content_line
+        col = (mark.column + 1) if mark else 1
+        problem = exc.problem or str(exc)
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
+        fm.error = YamlError(problem, line, col)
+        return
+    except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
+        fm.error = YamlError(str(exc), fm.content_line, 1)
+        return
+    if node is None:
+        fm.data = None
+        return
+    try:
+        fm.data = yaml.SafeLoader(fm.text).get_single_data()
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        # e.g. an impossible date such as 2026-02-30 fails at construction time
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + 1 + shift) if mark else fm.content_line
+        fm.error = YamlError(getattr(exc, "problem", None) or str(exc), line, 1)
+        return
+    if isinstance(node, yaml.MappingNode):
+        for knode, vnode in node.value:
+            key = str(knode.value) if isinstance(knode, yaml.ScalarNode) else repr(knode.value)
+            info = KeyInfo(
+                key=key,
+                line=knode.start_mark.line + 1 + shift,
+                column=knode.start_mark.column + 1,
+                value_line=vnode.start_mark.line + 1 + shift,
+                value_column=vnode.start_mark.column + 1,
+                value_end_line=vnode.end_mark.line + 1 + shift,
+                value_end_column=vnode.end_mark.column + 1,
+                value_style=getattr(vnode, "style", None),
+                value_tag=vnode.tag,
+                value_text=_scalar_text(vnode),
+            )
+            if key in fm.keys:
+                fm.duplicate_keys.append((fm.keys[key], info))
+            else:
+                fm.keys[key] = info

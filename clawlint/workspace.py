@@ -1,0 +1,343 @@
+"""Discover an OpenClaw workspace and classify every file in it exactly once."""
+
+from __future__ import annotations
+
+import enum
+import errno
+import fnmatch
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from clawlint.knowledge import workspace_files as wf
+from clawlint.source import (
+    FrontMatter,
+    MarkdownDoc,
+    SourceText,
+    find_frontmatter,
+    parse_frontmatter_yaml,
+)
+
+if TYPE_CHECKING:
+    from clawlint.config import Settings
+
+
+class Kind(str, enum.Enum):
+    BOOTSTRAP = "bootstrap"  # one of the eight bootstrap basenames at the root (MEMORY.md too)
+    LEGACY_MEMORY = "legacy-memory"  # root memory.md
+    DAILY_LOG = "daily-log"  # memory/YYYY-MM-DD[-slug].md
+    CARD = "card"  # memory/cards/**/*.md
+    MEMORY_OTHER = "memory-other"  # any other memory/**/*.md (indexed)
+    MEMORY_NON_MD = "memory-non-md"  # memory/** that is not Markdown (ignored by the index)
+    SKILL = "skill"  # skills/**/SKILL.md
+    HOOK = "hook"  # hooks/<name>/HOOK.md
+    HOOK_HANDLER = "hook-handler"  # hooks/<name>/{handler,index}.{ts,js}
+    CONFIG = "config"  # openclaw.json(5)
+    MARKDOWN = "markdown"  # any other Markdown file in the workspace
+
+
+MARKDOWN_KINDS = frozenset(
+    {Kind.BOOTSTRAP, Kind.LEGACY_MEMORY, Kind.DAILY_LOG, Kind.CARD, Kind.MEMORY_OTHER,
+     Kind.SKILL, Kind.HOOK, Kind.MARKDOWN}
+)
+# Files clawlint reads and parses; MEMORY_NON_MD is only listed.
+READ_KINDS = MARKDOWN_KINDS | {Kind.CONFIG, Kind.HOOK_HANDLER}
+
+
+@dataclass
+class ReadProblem:
+    """Why a file could not be read as text; reported by the PAR rules."""
+
+    code: str
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass
+class SourceFile:
+    path: Path  # absolute path as found (may be a symlink)
+    rel: str  # workspace-relative POSIX path
+    kind: Kind
+    is_symlink: bool = False
+    problem: ReadProblem | None = None
+    size: int = 0
+    _text: str | None = field(default=None, repr=False)
+    _loaded: bool = field(default=False, repr=False)
+    _sha: str | None = field(default=None, repr=False)
+
+    # ---- reading -----------------------------------------------------------------
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        if self.problem is not None:
+            return
+        try:
+            st = self.path.stat()
+            self.size = st.st_size
+            if not stat.S_ISREG(st.st_mode):
+                # A FIFO or device would block or never end; OpenClaw skips them too.
+                self.problem = ReadProblem(
+                    "PAR001", "not a regular file (FIFO, socket or device); remove it from the workspace"
+                )
+                return
+            if st.st_size > wf.MAX_FILE_BYTES:
+                self.problem = ReadProblem(
+                    "PAR004",
+                    f"file is {st.st_size:,} bytes, over OpenClaw's 2 MiB read limit "
+                    f"({wf.MAX_FILE_BYTES:,} bytes); it is not injected or indexed as a whole. "
+                    "Split it or move it out of the workspace",
+                )
+                return
+            data = self.path.read_bytes()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self.problem = ReadProblem("PAR005", "symlink loop: the link never resolves to a file; remove or fix it")
+            else:
+                self.problem = ReadProblem(
+                    "PAR001", f"cannot read file ({exc.strerror or exc}); fix its permissions or remove it"
+                )
+            return
+        self._sha = hashlib.sha256(data).hexdigest()
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            line = data.count(b"\n", 0, nul) + 1
+            col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+            self.problem = ReadProblem(
+                "PAR003",
+                "file contains NUL bytes, so it is binary, not text; OpenClaw cannot use it as "
+                "Markdown. Remove the NUL bytes or move the file out of the workspace",
+                line,
+                col,
+            )
+            return
+        try:
+            self._text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            self.problem = ReadProblem(
+                "PAR002",
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "re-save it as UTF-8",
+                line,
+                col,
+            )
+
+    @property
+    def text(self) -> str | None:
+        """Decoded text, or None when the file is unreadable (see `problem`)."""
+        self._load()
+        return self._text
+
+    @property
+    def readable(self) -> bool:
+        return self.text is not None
+
+    @property
+    def sha256(self) -> str | None:
+        self._load()
+        if self._sha is None and self._text is not None:
+            self._sha = hashlib.sha256(self._text.encode("utf-8")).hexdigest()
+        return self._sha
+
+    @cached_property
+    def src(self) -> SourceText:
+        return SourceText(self.text or "")
+
+    @cached_property
+    def frontmatter(self) -> FrontMatter | None:
+        if self.text is None or self.kind not in MARKDOWN_KINDS:
+            return None
+        fm = find_frontmatter(self.text)
+        if fm is not None and fm.terminated:
+            parse_frontmatter_yaml(fm)
+        return fm
+
+    @cached_property
+    def markdown(self) -> MarkdownDoc:
+        fm = self.frontmatter
+        body = fm.body_offset if (fm is not None and fm.terminated) else 0
+        return MarkdownDoc(self.src, body)
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.rel).name
+
+
+class Workspace:
+    """All files of one workspace, classified once, parsed lazily."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        targets: list[str] | None = None,
+        overlay: dict[str, str] | None = None,
+    ) -> None:
+        self.root = root
+        self.settings = settings
+        # Workspace-relative paths (files or folders) the user asked about; None = all.
+        self.targets = targets
+        # Text that replaces a file's content on disk (used while applying fixes).
+        self.overlay = overlay or {}
+        self.files: dict[str, SourceFile] = {}
+        self.symlink_problems: list[tuple[str, ReadProblem]] = []
+        self._cache: dict[str, Any] = {}  # per-run memo for cross-file computations
+        self._scan()
+
+    # ---- discovery -----------------------------------------------------------------
+    def _excluded(self, rel: str) -> bool:
+        for pat in self.settings.exclude:
+            if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(PurePosixPath(rel).name, pat):
+                return True
+            if pat.endswith("/") and (rel + "/").startswith(pat):
+                return True
+            if fnmatch.fnmatch(rel, pat.rstrip("/") + "/*"):
+                return True
+        return False
+
+    def classify(self, rel: str) -> Kind | None:
+        parts = rel.split("/")
+        name = parts[-1]
+        cards = self.settings.cards_path.strip("/")
+        if len(parts) == 1:
+            if name in wf.BOOTSTRAP_FILES:
+                return Kind.BOOTSTRAP
+            if name == wf.LEGACY_ROOT_MEMORY:
+                return Kind.LEGACY_MEMORY
+            if name in wf.CONFIG_FILENAMES:
+                return Kind.CONFIG
+            return Kind.MARKDOWN if name.endswith(".md") else None
+        if parts[0] == wf.MEMORY_DIR:
+            if not name.endswith(".md"):
+                return Kind.MEMORY_NON_MD
+            if rel.startswith(cards + "/"):
+                return Kind.CARD
+            if len(parts) == 2 and wf.DAILY_LOG_RE.match(name):
+                return Kind.DAILY_LOG
+            return Kind.MEMORY_OTHER
+        if parts[0] == wf.SKILLS_DIR and name == wf.SKILL_FILENAME:
+            return Kind.SKILL if len(parts) - 2 <= wf.SKILL_MAX_DEPTH else Kind.MARKDOWN
+        if parts[0] == wf.HOOKS_DIR and len(parts) == 3:
+            if name == wf.HOOK_FILENAME:
+                return Kind.HOOK
+            if name in wf.HOOK_HANDLER_FILENAMES:
+                return Kind.HOOK_HANDLER
+        if name.endswith(".md"):
+            return Kind.MARKDOWN
+        return None
+
+    def _scan(self) -> None:
+        root = self.root
+        root_real = os.path.realpath(root)
+        seen_dirs: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+            try:
+                st = os.stat(dirpath)
+                key = (st.st_dev, st.st_ino)
+                if key in seen_dirs:
+                    dirnames[:] = []
+                    continue
+                seen_dirs.add(key)
+            except OSError:
+                continue
+            rel_dir = os.path.relpath(dirpath, root)
+            rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
+            keep = []
+            for d in sorted(dirnames):
+                full = os.path.join(dirpath, d)
+                if d in wf.SKIP_DIRS:
+                    continue
+                rel = f"{rel_dir}/{d}" if rel_dir else d
+                if self._excluded(rel):
+                    continue
+                if os.path.islink(full):
+                    # Directory symlinks are not followed by OpenClaw's memory indexer either.
+                    self._check_dir_link(full, rel, root_real)
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for fname in sorted(filenames):
+                rel = f"{rel_dir}/{fname}" if rel_dir else fname
+                if self._excluded(rel):
+                    continue
+                kind = self.classify(rel)
+                if kind is None:
+                    continue
+                full = Path(dirpath, fname)
+                sf = SourceFile(path=full, rel=rel, kind=kind, is_symlink=full.is_symlink())
+                if sf.is_symlink:
+                    prob = self._link_problem(full, root_real)
+                    if prob is not None:
+                        sf.problem = prob
+                        sf._loaded = True
+                if rel in self.overlay:
+                    sf._text, sf._loaded = self.overlay[rel], True
+                self.files[rel] = sf
+
+    def _link_problem(self, full: Path, root_real: str) -> ReadProblem | None:
+        try:
+            target = os.path.realpath(full, strict=True)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP or "loop" in str(exc).lower():
+                return ReadProblem("PAR005", "symlink loop: the link never resolves to a file; remove or fix it")
+            return ReadProblem("PAR005", "broken symlink: its target does not exist; remove it or restore the target")
+        if os.path.commonpath([target, root_real]) != root_real:
+            return ReadProblem(
+                "PAR006",
+                f"symlink points outside the workspace ({target}); OpenClaw only opens files that "
+                "resolve inside the workspace root, so this file is skipped. Copy the content in instead",
+            )
+        return None
+
+    def _check_dir_link(self, full: str, rel: str, root_real: str) -> None:
+        prob = self._link_problem(Path(full), root_real)
+        if prob is not None:
+            self.symlink_problems.append((rel, prob))
+
+    # ---- queries -------------------------------------------------------------------
+    def of_kind(self, *kinds: Kind) -> list[SourceFile]:
+        return [f for f in self.files.values() if f.kind in kinds]
+
+    def get(self, rel: str) -> SourceFile | None:
+        return self.files.get(rel)
+
+    def bootstrap(self, name: str) -> SourceFile | None:
+        f = self.files.get(name)
+        return f if f is not None and f.kind is Kind.BOOTSTRAP else None
+
+    def is_target(self, rel: str) -> bool:
+        if self.targets is None:
+            return True
+        return any(t in ("", ".") or rel == t or rel.startswith(t + "/") for t in self.targets)
+
+    def memo(self, key: str, factory: Any) -> Any:
+        """Compute a cross-file value once per run (e.g. the assembled prompt prefix)."""
+        if key not in self._cache:
+            self._cache[key] = factory()
+        return self._cache[key]
+
+    @cached_property
+    def openclaw(self) -> Any:
+        """The OpenClaw config for this workspace (parsed once), or None when there is none."""
+        from clawlint.openclaw_config import load_for_workspace
+
+        return load_for_workspace(self)
+
+
+def find_root(path: Path) -> Path | None:
+    """The nearest directory at or above `path` that looks like an OpenClaw workspace."""
+    path = path.resolve() if not path.is_symlink() else Path(os.path.abspath(path))
+    start = path if path.is_dir() else path.parent
+    for cand in (start, *start.parents):
+        if any((cand / m).exists() for m in wf.WORKSPACE_MARKERS):
+            return cand
+        if (cand / ".git").exists():
+            break
+    return None

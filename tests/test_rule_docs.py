@@ -1,0 +1,71 @@
+"""Every rule is documented once, and its documented examples behave as documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers import codes, lint, materialize
+
+from clawlint.registry import ENGINE_CODES, all_codes, load_rules
+from clawlint.ruledocs import REQUIRED_SECTIONS, load_all
+
+DOCS = load_all()
+CODE_RE = re.compile(r"^[A-Z]{1,3}\d{3}$")
+
+
+def test_every_rule_has_a_doc_and_every_doc_a_rule():
+    registered = set(load_rules()) | ENGINE_CODES
+    assert registered == set(DOCS), (
+        f"undocumented: {sorted(registered - set(DOCS))}; no rule: {sorted(set(DOCS) - registered)}"
+    )
+
+
+@pytest.mark.parametrize("code", sorted(DOCS))
+def test_doc_shape(code):
+    doc = DOCS[code]
+    assert CODE_RE.match(code), code
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", doc.name), doc.name
+    assert doc.fixable in ("none", "safe", "unsafe")
+    for section in REQUIRED_SECTIONS:
+        assert section in doc.sections, f"{code}: missing section {section!r}"
+    assert doc.example_files("Example"), f"{code}: Example has no file= block"
+    assert doc.example_files("Use instead"), f"{code}: Use instead has no file= block"
+
+
+def test_names_are_unique():
+    names = [d.name for d in DOCS.values()]
+    assert len(names) == len(set(names))
+
+
+def _fence_info(section: str) -> dict[str, str]:
+    out = {}
+    for m in re.finditer(r"^(?:```+|~~~+)([^\n]*)$", section, re.M):
+        f = re.search(r"\bfile=(\S+)", m.group(1))
+        if f:
+            out[f.group(1)] = m.group(1)
+    return out
+
+
+def _run_section(tmp_path: Path, code: str, section: str):
+    doc = DOCS[code]
+    materialize(tmp_path, doc.example_files(section), _fence_info(doc.sections[section]))
+    return lint(tmp_path, select=[code])
+
+
+@pytest.mark.parametrize("code", sorted(DOCS))
+def test_example_triggers_rule(tmp_path, code):
+    diags = _run_section(tmp_path, code, "Example")
+    assert code in codes(diags), f"{code}: Example did not trigger it; got {codes(diags)}"
+
+
+@pytest.mark.parametrize("code", sorted(DOCS))
+def test_use_instead_is_clean(tmp_path, code):
+    diags = _run_section(tmp_path, code, "Use instead")
+    assert code not in codes(diags), [d.message for d in diags if d.code == code]
+
+
+def test_all_codes_sorted_and_grouped():
+    cs = all_codes()
+    assert cs == sorted(cs)

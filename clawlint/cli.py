@@ -240,7 +240,7 @@ def check_cmd(
                 line for line in text.splitlines() if not line.startswith(("Found ", "[*] ", "[-] ", "All checks passed", "Fixed ", "No problems left"))
             )
             text = text + "\n" if text.strip() else ""
-    _write_out(text, output_file)
+    _write_out(text, output_file, use_color)
 
     if report.internal_errors:
         sys.exit(EXIT_ERROR)
@@ -252,7 +252,7 @@ def check_cmd(
     sys.exit(EXIT_CLEAN)
 
 
-def _write_out(text: str, output_file: Path | None) -> None:
+def _write_out(text: str, output_file: Path | None, color: bool = False) -> None:
     if output_file is not None:
         try:
             output_file.parent.mkdir(parents=True, exist_ok=True)
@@ -260,7 +260,8 @@ def _write_out(text: str, output_file: Path | None) -> None:
         except OSError as exc:
             _fail(f"cannot write {output_file}: {exc.strerror or exc}")
     else:
-        click.echo(text, nl=False)
+        # click strips ANSI codes when stdout is not a TTY unless told otherwise.
+        click.echo(text, nl=False, color=color or None)
 
 
 def _statistics(diags: list[Any], fmt: str) -> str:

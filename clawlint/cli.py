@@ -159,7 +159,7 @@ def check_cmd(
             s.ollama_url = ollama_url
         s.online = online or s.online
         s.allow_remote = allow_remote or s.allow_remote
-        s.no_cache = no_cache  # type: ignore[attr-defined]
+        s.no_cache = no_cache or s.no_cache
 
     targets = list(paths) or [Path(".")]
     try:
@@ -323,4 +323,10 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_ERROR)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # one line, never a traceback unless asked for
+        if "--verbose" in sys.argv or "-v" in sys.argv[1:]:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --verbose for details)")
     sys.exit(EXIT_CLEAN)

@@ -66,6 +66,7 @@ class Settings:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     online: bool = False
     unsafe_fixes: bool = False
+    no_cache: bool = False
     config_path: Path | None = None  # where the settings came from
 
     def options_for(self, code: str, defaults: dict[str, Any]) -> dict[str, Any]:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import hashlib
 import sys
 import traceback
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from clawlint import suppressions
+from clawlint.cache import ResultCache, settings_fingerprint
 from clawlint.config import ConfigError, Settings
 from clawlint.diagnostics import Applicability, Diagnostic, Severity
 from clawlint.registry import Context, Rule, all_codes, iter_rules, load_rules
 from clawlint.ruledocs import load_all
-from clawlint.workspace import Workspace
+from clawlint.workspace import Kind, Workspace
 
 SUP_UNUSED = "SUP001"
 SUP_UNKNOWN = "SUP002"
@@ -90,26 +91,86 @@ def per_file_ignored(code: str, rel: str, settings: Settings) -> bool:
     return False
 
 
-def _run_rule(rule: Rule, ws: Workspace, result: WorkspaceResult, verbose: bool) -> list[Diagnostic]:
+def _run_rule(
+    rule: Rule, ws: Workspace, result: WorkspaceResult, verbose: bool,
+    cache: ResultCache | None, inputs: str,
+) -> list[Diagnostic]:
     doc = rule.doc
     ctx = Context(rule, ws, ws.settings.options_for(rule.code, doc.options))
+    use_cache = cache is not None and rule.cache
+    if rule.kinds is None and use_cache:
+        assert cache is not None
+        hit = cache.get_workspace(inputs, rule.code)
+        if hit is not None:
+            return hit
     out: list[Diagnostic] = []
     files = (
         [None]
         if rule.kinds is None
         else [f for f in ws.files.values() if f.kind in rule.kinds and f.readable]
     )
+    failed = False
     for f in files:
+        if f is not None and use_cache:
+            assert cache is not None
+            hit = cache.get_file(f.rel, f.sha256, rule.code)
+            if hit is not None:
+                out.extend(hit)
+                continue
         try:
-            produced: Iterable[Diagnostic] = rule.func(ctx) if f is None else rule.func(ctx, f)
-            out.extend(produced)
+            produced = list(rule.func(ctx) if f is None else rule.func(ctx, f))
         except Exception as exc:  # a rule bug must not hide every other finding
+            failed = True
             where = f" on {f.rel}" if f is not None else ""
             msg = f"internal error in rule {rule.code}{where}: {type(exc).__name__}: {exc}"
             result.internal_errors.append(msg)
             if verbose:
                 traceback.print_exc(file=sys.stderr)
+            continue
+        out.extend(produced)
+        if f is not None and use_cache:
+            assert cache is not None
+            cache.put_file(f.rel, f.sha256, rule.code, produced)
+    if rule.kinds is None and use_cache and not failed:
+        assert cache is not None
+        cache.put_workspace(inputs, rule.code, out)
     return out
+
+
+def workspace_inputs(ws: Workspace) -> str:
+    """A hash of everything cross-file rules can see: every file's content and the config."""
+    h = hashlib.sha256()
+    for rel in sorted(ws.files):
+        f = ws.files[rel]
+        if f.kind is Kind.MEMORY_NON_MD:
+            try:
+                st = f.path.lstat()
+                token = f"stat:{st.st_size}:{st.st_mtime_ns}"
+            except OSError:
+                token = "gone"
+        else:
+            token = f.sha256 or f"problem:{f.problem.code if f.problem else '?'}"
+        h.update(f"{rel}\0{token}\0{int(f.is_symlink)}\n".encode())
+    for rel, p in ws.symlink_problems:
+        h.update(f"link:{rel}:{p.code}\n".encode())
+    for path in _config_files(ws):
+        try:
+            h.update(path.encode() + b"\0" + Path(path).read_bytes())
+        except OSError:
+            h.update(path.encode() + b"\0missing")
+    return h.hexdigest()
+
+
+def _config_files(ws: Workspace) -> list[str]:
+    """openclaw.json and its $include files, wherever they live."""
+    try:
+        cfg = ws.openclaw
+    except Exception:
+        return []
+    if cfg is None:
+        return []
+    files = getattr(cfg, "files", None) or ([cfg.path] if getattr(cfg, "path", None) else [])
+    return sorted(str(p) for p in files)
 
 
 def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
@@ -117,8 +178,26 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     _validate_options(ws.settings)
     result = WorkspaceResult(ws)
     raw: list[Diagnostic] = []
+    cache: ResultCache | None = None
+    inputs = ""
+    if not ws.settings.no_cache and not ws.overlay:
+        # Per-file results may depend on openclaw.json (era, caps), so it is part of the key.
+        config_hash = hashlib.sha256()
+        for path in _config_files(ws):
+            try:
+                config_hash.update(path.encode() + b"\0" + Path(path).read_bytes())
+            except OSError:
+                config_hash.update(path.encode() + b"\0missing")
+        key = settings_fingerprint(
+            ws.settings, opts.active, {"root": str(ws.root), "config": config_hash.hexdigest()}
+        )
+        cache = ResultCache(ws.root, ws.settings.cache_dir, key)
+        inputs = workspace_inputs(ws)
     for rule in iter_rules(opts.active):
-        raw.extend(_run_rule(rule, ws, result, opts.verbose))
+        raw.extend(_run_rule(rule, ws, result, opts.verbose, cache, inputs))
+    if cache is not None:
+        cache.prune(set(ws.files))
+        cache.save()
 
     settings = ws.settings
     docs = load_all()

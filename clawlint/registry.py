@@ -29,6 +29,9 @@ class Rule:
     # Per-file rules run once for each file of these kinds: check(ctx, file).
     # Workspace rules (kinds=None) run once: check(ctx).
     kinds: frozenset[Kind] | None = None
+    # False for rules whose result depends on more than the workspace files and settings
+    # (network probes, embedding servers): the result cache never stores them.
+    cache: bool = True
 
     @property
     def doc(self) -> RuleDoc:
@@ -44,11 +47,13 @@ _RULES: dict[str, Rule] = {}
 ENGINE_CODES: set[str] = set()
 
 
-def rule(code: str, *, kinds: Iterable[Kind] | None = None) -> Callable[[CheckFn], CheckFn]:
+def rule(
+    code: str, *, kinds: Iterable[Kind] | None = None, cache: bool = True
+) -> Callable[[CheckFn], CheckFn]:
     def deco(fn: CheckFn) -> CheckFn:
         if code in _RULES:
             raise RuntimeError(f"duplicate rule code {code}")
-        _RULES[code] = Rule(code, fn, frozenset(kinds) if kinds is not None else None)
+        _RULES[code] = Rule(code, fn, frozenset(kinds) if kinds is not None else None, cache)
         return fn
 
     return deco

@@ -1,0 +1,161 @@
+"""Result cache: per-file rule results keyed by file content, cross-file results keyed by the
+whole workspace's inputs; everything keyed by clawlint's version and the effective settings.
+
+Layout (like ruff's): `<cache-dir>/<version>/<sha256(root + settings)>.json`, with a
+`CACHEDIR.TAG` and a `.gitignore` of `*` at the top. Writes are atomic; any problem reading
+or writing the cache silently falls back to linting without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from clawlint import __version__
+from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by clawlint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def today() -> str:
+    """Rules that look at dates (staleness, future dates) honour CLAWLINT_TODAY."""
+    return os.environ.get("CLAWLINT_TODAY") or date.today().isoformat()
+
+
+def _jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def settings_fingerprint(settings: Any, active: set[str], extra: dict[str, Any]) -> str:
+    data = {
+        "version": __version__,
+        "settings": _jsonable(settings),
+        "active": sorted(active),
+        "today": today(),
+        **extra,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def diag_to_json(d: Diagnostic) -> dict[str, Any]:
+    out = d.to_dict()
+    out["raw_severity"] = d.severity.value if d.severity else None
+    out["extra"] = _jsonable(d.extra)
+    return out
+
+
+def diag_from_json(o: dict[str, Any]) -> Diagnostic:
+    fix = None
+    if o.get("fix"):
+        f = o["fix"]
+        fix = Fix(
+            title=f["title"],
+            edits=tuple(Edit(e["start"], e["end"], e["content"]) for e in f["edits"]),
+            applicability=Applicability(f["applicability"]),
+            rename_to=f.get("rename_to"),
+        )
+    sev = o.get("raw_severity")
+    return Diagnostic(
+        code=o["code"], message=o["message"], path=o["path"], line=o["line"], column=o["column"],
+        end_line=o["end_line"], end_column=o["end_column"],
+        severity=Severity(sev) if sev else None, fix=fix, help=o.get("help"),
+        extra=o.get("extra") or {},
+    )
+
+
+class ResultCache:
+    def __init__(self, root: Path, cache_dir: str, key: str) -> None:
+        base = Path(cache_dir)
+        self.base = base if base.is_absolute() else root / base
+        self.path = self.base / __version__ / f"{key}.json"
+        self.data: dict[str, Any] = {"files": {}, "workspace": {}}
+        self.dirty = False
+        try:
+            with self.path.open("r", encoding="utf-8") as fh:
+                loaded = json.load(fh)
+            if isinstance(loaded, dict) and "files" in loaded and "workspace" in loaded:
+                self.data = loaded
+        except (OSError, ValueError):
+            pass
+
+    # per-file: files[rel] = {"sha": ..., "rules": {code: [diag...]}}
+    def get_file(self, rel: str, sha: str | None, code: str) -> list[Diagnostic] | None:
+        entry = self.data["files"].get(rel)
+        if not entry or sha is None or entry.get("sha") != sha:
+            return None
+        hit = entry.get("rules", {}).get(code)
+        return None if hit is None else [diag_from_json(o) for o in hit]
+
+    def put_file(self, rel: str, sha: str | None, code: str, diags: list[Diagnostic]) -> None:
+        if sha is None:
+            return
+        entry = self.data["files"].get(rel)
+        if not entry or entry.get("sha") != sha:
+            entry = {"sha": sha, "rules": {}}
+            self.data["files"][rel] = entry
+        entry["rules"][code] = [diag_to_json(d) for d in diags]
+        self.dirty = True
+
+    # workspace rules: workspace = {"inputs": hash, "rules": {code: [diag...]}}
+    def get_workspace(self, inputs: str, code: str) -> list[Diagnostic] | None:
+        ws = self.data["workspace"]
+        if ws.get("inputs") != inputs:
+            return None
+        hit = ws.get("rules", {}).get(code)
+        return None if hit is None else [diag_from_json(o) for o in hit]
+
+    def put_workspace(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
+        ws = self.data["workspace"]
+        if ws.get("inputs") != inputs:
+            ws.clear()
+            ws.update({"inputs": inputs, "rules": {}})
+        ws["rules"][code] = [diag_to_json(d) for d in diags]
+        self.dirty = True
+
+    def prune(self, live: set[str]) -> None:
+        for rel in list(self.data["files"]):
+            if rel not in live:
+                del self.data["files"][rel]
+                self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            ensure_cache_dir(self.base)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=str(self.path.parent), suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.data, fh, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only workspace simply runs without a cache
+
+
+def ensure_cache_dir(base: Path) -> None:
+    base.mkdir(parents=True, exist_ok=True)
+    tag = base / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(CACHEDIR_TAG, encoding="utf-8")
+    ignore = base / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Automatically created by clawlint.\n*\n", encoding="utf-8")

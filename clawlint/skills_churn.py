@@ -1,0 +1,154 @@
+"""How often the skills block in the cached prompt prefix changed, from git history.
+
+Every skill added, removed, renamed or re-described changes OpenClaw's `<available_skills>`
+block, which sits above the cache boundary: the next turn pays a full cache write (facts
+§5.2). The block is rebuilt at each commit from `git ls-tree` and `git cat-file` (the user's
+working tree is never checked out or touched) and a commit counts when the rebuilt block
+differs from the one before it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from clawlint.knowledge import skills as K
+from clawlint.skills_budget import Entry, block_hash, format_full, sort_entries
+from clawlint.skillset import is_discoverable, parse_skill, resolve
+
+
+class ChurnEvent(NamedTuple):
+    commit: str  # full commit id
+    date: str  # committer date, ISO 8601
+    hash: str  # sha256 of the skills block after this commit
+
+
+class GitError(Exception):
+    pass
+
+
+def _git(cwd: Path, *args: str, input: bytes | None = None) -> bytes:
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(cwd), *args], input=input, capture_output=True, env=env,
+            timeout=120, check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise GitError(str(exc)) from exc
+    if proc.returncode != 0:
+        raise GitError(proc.stderr.decode("utf-8", "replace").strip())
+    return proc.stdout
+
+
+class _Reader:
+    """Reads blobs through one `git cat-file --batch` call per revision; caches parses."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+        self.cache: dict[tuple[str, str], object] = {}
+
+    def blobs(self, shas: list[str]) -> dict[str, bytes]:
+        want = [s for s in dict.fromkeys(shas)]
+        if not want:
+            return {}
+        out = _git(self.top, "cat-file", "--batch", input="".join(s + "\n" for s in want).encode())
+        blobs: dict[str, bytes] = {}
+        pos = 0
+        for sha in want:
+            nl = out.index(b"\n", pos)
+            header = out[pos:nl].split()
+            pos = nl + 1
+            if len(header) < 3 or header[1] != b"blob":
+                continue  # "missing" or not a blob
+            size = int(header[2])
+            blobs[sha] = out[pos : pos + size]
+            pos += size + 1
+        return blobs
+
+
+def skills_block_at(top: Path, commit: str, prefix: str = "", reader: _Reader | None = None,
+                    workspace_dir: str = K.DEFAULT_WORKSPACE_DIR) -> str:
+    """The full-format skills block of the workspace at `prefix` in `commit` (no budget cut)."""
+    reader = reader or _Reader(top)
+    raw = _git(top, "ls-tree", "-r", "-z", "--full-tree", "-l", commit, "--", f"{prefix}skills")
+    found: list[tuple[str, str, int]] = []
+    for rec in raw.split(b"\0"):
+        if not rec:
+            continue
+        meta, _, path_b = rec.partition(b"\t")
+        parts = meta.split()
+        if len(parts) < 4 or parts[1] != b"blob" or parts[0] == b"120000":
+            continue  # symlinks and submodules are not SKILL.md files OpenClaw reads here
+        path = path_b.decode("utf-8", "surrogateescape")
+        if not path.startswith(prefix):
+            continue
+        rel = path[len(prefix):]
+        if not is_discoverable(rel):
+            continue
+        size = int(parts[3]) if parts[3].isdigit() else 0
+        found.append((rel, parts[2].decode(), size))
+    need = [sha for _, sha, size in found if size <= K.MAX_SKILL_FILE_BYTES
+            and ("blob", sha) not in reader.cache]
+    for sha, data in reader.blobs(need).items():
+        try:
+            reader.cache[("blob", sha)] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            reader.cache[("blob", sha)] = None
+    skills = []
+    for rel, sha, size in found:
+        text = reader.cache.get(("blob", sha))
+        if size > K.MAX_SKILL_FILE_BYTES or not isinstance(text, str) or "\0" in text:
+            continue
+        skills.append(parse_skill(rel, text))
+    entries = [
+        Entry(s.name, s.description or "", f"{workspace_dir}/{s.rel}", s.rel)
+        for s in resolve(skills)
+        if s.loadable and s.shadowed_by is None and s.description and not s.disable_model_invocation
+    ]
+    return format_full(sort_entries(entries))
+
+
+def skills_block_churn(root: str | Path, days: int = 30, *,
+                       now: float | None = None) -> list[ChurnEvent]:
+    """Commits in the last `days` days that changed the skills block, oldest first.
+
+    `root` is the workspace folder (it may sit anywhere inside a git repository). Returns []
+    when `root` is not in a git repository or git is unavailable. The state just before the
+    window is the baseline, so a commit only counts when it really changed the block (an edit
+    to a skill's body, or a reworded description that is changed back, does not).
+    """
+    root = Path(root)
+    try:
+        top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
+        prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
+        _git(top, "rev-parse", "--verify", "-q", "HEAD")
+    except GitError:
+        return []
+    since = int((now if now is not None else time.time()) - days * 86400)
+    try:
+        log = _git(
+            top, "log", "--reverse", "--format=%H%x09%cI", f"--since=@{since}", "HEAD",
+            "--", f"{prefix}skills",
+        ).decode()
+        base = _git(top, "rev-list", "-1", f"--before=@{since}", "HEAD").decode().strip()
+    except GitError:
+        return []
+    reader = _Reader(top)
+    prev = block_hash(skills_block_at(top, base, prefix, reader)) if base else block_hash("")
+    events: list[ChurnEvent] = []
+    for line in log.splitlines():
+        commit, _, date = line.partition("\t")
+        if not commit:
+            continue
+        try:
+            h = block_hash(skills_block_at(top, commit, prefix, reader))
+        except GitError:
+            continue
+        if h != prev:
+            events.append(ChurnEvent(commit, date, h))
+            prev = h
+    return events

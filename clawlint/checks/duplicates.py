@@ -1,0 +1,390 @@
+"""DUP rules: near-duplicate cards (DUP001), cards memory_search cannot find by their own topic
+(DUP002), and an unusable embedding backend (DUP003)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from clawlint.diagnostics import Diagnostic, Severity
+from clawlint.knowledge import embeddings as K
+from clawlint.registry import Context, rule
+from clawlint.retrieval.documents import (
+    Unit,
+    card_unit,
+    chunk_markdown,
+    chunk_units,
+    indexed_memory_files,
+)
+from clawlint.retrieval.run import Retrieval, get_retrieval
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from clawlint.workspace import Workspace
+
+
+# ---- helpers ------------------------------------------------------------------------------
+def _num(value: Any, default: float, lo: float | None = None, hi: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        return default
+    return float(value)
+
+
+def _dig(d: Any, *path: str) -> Any:
+    for p in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(p)
+    return d
+
+
+def _user_severity(ws: Workspace, code: str) -> bool:
+    return any(code.startswith(sel.upper()) or sel.upper() == "ALL"
+               for sel in ws.settings.severity)
+
+
+def _card_units(ws: Workspace) -> list[Unit]:
+    from clawlint.workspace import Kind
+
+    units = []
+    for f in sorted(ws.of_kind(Kind.CARD), key=lambda f: f.rel):
+        if f.readable and not f.is_symlink:
+            u = card_unit(f)
+            if u is not None and u.text.strip():
+                units.append(u)
+    return units
+
+
+# ---- DUP001: near-duplicates --------------------------------------------------------------
+@dataclass
+class Pair:
+    a: Unit
+    b: Unit
+    score: float
+
+
+def _scope_units(ws: Workspace, scope: list[str], tokens: int, overlap: int) -> list[Unit]:
+    from clawlint.workspace import Kind
+
+    units = _card_units(ws) if "cards" in scope else []
+    extra = []
+    if "daily" in scope:
+        extra += ws.of_kind(Kind.DAILY_LOG)
+    if "memory" in scope:
+        extra += [f for f in ws.files.values()
+                  if f.rel == "MEMORY.md" or f.kind is Kind.MEMORY_OTHER]
+    for f in sorted(extra, key=lambda f: f.rel):
+        if f.readable and not f.is_symlink:
+            units.extend(chunk_units(f, tokens, overlap))
+    return units
+
+
+def find_duplicates(r: Retrieval, units: list[Unit], options: dict[str, Any]
+                    ) -> tuple[list[Pair], float, float]:
+    """Pairs at or above the warning threshold of whichever backend ran, plus (error, warning)."""
+    from clawlint.retrieval.similarity import pairs_above
+
+    pairs: list[tuple[int, int, float]] = []
+    mat = r.embed([u.text for u in units], r.profile.dedup_template, "cards") if r.network else None
+    err, warn = thresholds(options, r)  # after embed: a failure switches to lexical values
+    if mat is not None:
+        pairs = pairs_above(mat, warn)
+    elif units:
+        from clawlint.retrieval.lexical import TfIdf, cosine, hashed
+
+        tf = TfIdf([u.text for u in units])
+        # Hashed vectors find candidates (margin >> hashing noise), exact cosine decides.
+        for i, j, _ in pairs_above(hashed(tf.vectors), max(0.0, warn - 0.2)):
+            s = cosine(tf.vectors[i], tf.vectors[j])
+            if s >= warn:
+                pairs.append((i, j, s))
+    out = [Pair(units[i], units[j], s) for i, j, s in pairs if units[i].rel != units[j].rel]
+    return out, err, warn
+
+
+def thresholds(o: dict[str, Any], r: Retrieval) -> tuple[float, float]:
+    """(error, warning) for the backend that is running."""
+    if r.network:
+        err = _num(o.get("error_threshold"), K.EMBED_ERROR_THRESHOLD, 0, 1)
+        warn = _num(o.get("warning_threshold"), K.EMBED_WARNING_THRESHOLD, 0, 1)
+        per_model = o.get("model_thresholds")
+        if isinstance(per_model, dict):
+            base = K.base_model_name(r.model)
+            for name, t in per_model.items():
+                if isinstance(t, dict) and K.base_model_name(str(name)) == base:
+                    err = _num(t.get("error"), err, 0, 1)
+                    warn = _num(t.get("warning"), warn, 0, 1)
+        return err, min(warn, err)
+    err = _num(o.get("lexical_error_threshold"), K.LEXICAL_ERROR_THRESHOLD, 0, 1)
+    warn = _num(o.get("lexical_warning_threshold"), K.LEXICAL_WARNING_THRESHOLD, 0, 1)
+    return err, min(warn, err)
+
+
+def _newer_first(p: Pair) -> tuple[Unit, Unit]:
+    a, b = p.a, p.b
+    # A card duplicated in a log/MEMORY.md chunk: report the chunk (the card is the keeper).
+    if a.is_card != b.is_card:
+        return (b, a) if a.is_card else (a, b)
+    return (a, b) if a.order > b.order else (b, a)
+
+
+@rule("DUP001", cache=False)  # depends on the embedding server, not only on files
+def near_duplicate(ctx: Context) -> Iterator[Diagnostic]:
+    ws = ctx.ws
+    r = get_retrieval(ws)
+    scope = ctx.options.get("scope") or ["cards"]
+    scope = [s for s in scope if isinstance(s, str)] if isinstance(scope, list) else ["cards"]
+    ms = r.plan.memory_search
+    tokens = int(_num(_dig(ms, "chunking", "tokens"), K.CHUNK_TOKENS, 1))
+    overlap = int(_num(_dig(ms, "chunking", "overlap"), K.CHUNK_OVERLAP, 0))
+    units = _scope_units(ws, scope, tokens, overlap)
+    if len(units) < 2:
+        return
+    pairs, err, _warn = find_duplicates(r, units, ctx.options)
+    label = r.label()
+    seen: set[tuple[str, int, str, int]] = set()
+    for p in sorted(pairs, key=lambda p: -p.score):
+        newer, older = _newer_first(p)
+        key = (newer.rel, newer.line, older.rel, older.line)
+        if key in seen:
+            continue
+        seen.add(key)
+        other = older.rel if older.is_card else f"{older.rel}:{older.line}"
+        kind = "Near-duplicate" if p.score >= err else "Very similar"
+        what = "card" if newer.is_card else "passage"
+        f = ws.get(newer.rel)
+        if f is None:
+            continue
+        d = ctx.diag(
+            f,
+            f"{kind} of {other} (similarity {p.score:.2f}, {label}); merge the two into one "
+            f"{what} and delete the other",
+            line=newer.line, col=1, end_line=newer.end_line,
+            end_col=len(f.src.line_text(newer.end_line)) + 1 if f.src.line_count else 1,
+            help="memory_search returns both copies and spends result slots on repeats; when "
+            "they drift apart the agent gets conflicting facts",
+        )
+        if not _user_severity(ws, "DUP001"):
+            d.severity = Severity.ERROR if p.score >= err else Severity.WARNING
+        d.extra = {"other": older.rel, "similarity": round(p.score, 4), "backend": label}
+        yield d
+
+
+# ---- DUP002: self-retrieval audit ---------------------------------------------------------
+@dataclass
+class SearchParams:
+    max_results: int
+    min_score: float
+    vector_weight: float
+    text_weight: float
+    pool: int
+    hybrid: bool
+    tokens: int
+    overlap: int
+
+
+def search_params(ms: dict[str, Any], options: dict[str, Any]) -> SearchParams:
+    q = ms.get("query") if isinstance(ms.get("query"), dict) else {}
+    h = q.get("hybrid") if isinstance(q.get("hybrid"), dict) else {}
+    max_results = int(_num(options.get("max_results"),
+                           _num(q.get("maxResults"), K.QUERY_MAX_RESULTS, 1), 1))
+    min_score = _num(options.get("min_score"), _num(q.get("minScore"), K.QUERY_MIN_SCORE, 0, 1), 0, 1)
+    vw = _num(h.get("vectorWeight"), K.HYBRID_VECTOR_WEIGHT, 0, 1)
+    tw = _num(h.get("textWeight"), K.HYBRID_TEXT_WEIGHT, 0, 1)
+    total = vw + tw
+    vw, tw = (vw / total, tw / total) if total > 0 else (K.HYBRID_VECTOR_WEIGHT, K.HYBRID_TEXT_WEIGHT)
+    lo, hi = K.CANDIDATE_MULTIPLIER_RANGE
+    mult = int(min(hi, max(lo, _num(h.get("candidateMultiplier"), K.HYBRID_CANDIDATE_MULTIPLIER))))
+    return SearchParams(
+        max_results, min_score, vw, tw, max_results * mult, h.get("enabled") is not False,
+        int(_num(_dig(ms, "chunking", "tokens"), K.CHUNK_TOKENS, 1)),
+        int(_num(_dig(ms, "chunking", "overlap"), K.CHUNK_OVERLAP, 0)),
+    )
+
+
+@dataclass
+class Hit:
+    chunk: int
+    score: float
+
+
+def _rank(vec_scores: np.ndarray, keyword_order: list[int], p: SearchParams,
+          use_text: bool) -> list[Hit]:
+    """OpenClaw's hybrid merge for one query (facts §2.6): a vector pool and a keyword pool of
+    maxResults x candidateMultiplier each; score = vw*vector + tw*text, text = 1.0 per match."""
+    from clawlint.retrieval.similarity import top_k
+
+    merged: dict[int, float] = {}
+    vw, tw = (p.vector_weight, p.text_weight) if (p.hybrid and use_text) else (1.0, 0.0)
+    for i in top_k(vec_scores, p.pool).tolist():
+        merged[i] = vw * float(vec_scores[i])
+    if p.hybrid and use_text:
+        for i in keyword_order[: p.pool]:
+            merged[i] = merged.get(i, 0.0) + tw * 1.0
+    return sorted((Hit(i, s) for i, s in merged.items()), key=lambda h: (-h.score, h.chunk))
+
+
+def _query_text(u: Unit) -> str:
+    return " ".join([u.topic, *u.tags]).strip()
+
+
+@rule("DUP002", cache=False)
+def hard_to_find(ctx: Context) -> Iterator[Diagnostic]:
+
+    from clawlint.retrieval.lexical import KeywordIndex
+
+    ws = ctx.ws
+    r = get_retrieval(ws)
+    p = search_params(r.plan.memory_search, ctx.options)
+    cards = [u for u in _card_units(ws) if u.topic]
+    if not cards:
+        return
+    competitors = ctx.options.get("competitors", "all")
+    files = indexed_memory_files(ws)
+    if competitors == "cards":
+        card_rels = {u.rel for u in _card_units(ws)}
+        files = [f for f in files if f.rel in card_rels]
+    chunk_rel: list[str] = []
+    chunk_text: list[str] = []
+    for f in files:
+        for c in chunk_markdown(f.text or "", p.tokens, p.overlap):
+            if c.text.strip():
+                chunk_rel.append(f.rel)
+                chunk_text.append(c.text)
+    if len(chunk_text) <= p.max_results:
+        return  # no more chunks than result slots: every card makes the list
+    queries = [_query_text(u) for u in cards]
+    kw = KeywordIndex(chunk_text)
+    vec: np.ndarray | None = None
+    qv: np.ndarray | None = None
+    if r.network:
+        prof = r.profile
+        qv = r.embed(queries, prof.query_template, "queries")
+        if qv is not None:
+            vec = r.embed(chunk_text, prof.document_template, "chunks")
+    lexical = vec is None or qv is None
+    scorer = _LexicalScorer(chunk_text) if lexical else None
+    label = r.label()
+    for qi, u in enumerate(cards):
+        if lexical:
+            assert scorer is not None
+            scores = scorer.scores(queries[qi])
+        else:
+            assert qv is not None and vec is not None
+            scores = vec @ qv[qi]
+        hits = _rank(scores, kw.search(queries[qi]), p, use_text=True)
+        own = [k for k, h in enumerate(hits) if chunk_rel[h.chunk] == u.rel]
+        pos = own[0] if own else None
+        in_top = pos is not None and pos < p.max_results
+        above_min = lexical or (pos is not None and hits[pos].score >= p.min_score)
+        if in_top and above_min:
+            continue
+        f = ws.get(u.rel)
+        if f is None:
+            continue
+        ahead: list[str] = []
+        for h in hits[: pos if pos is not None else p.max_results]:
+            rel = chunk_rel[h.chunk]
+            if rel != u.rel and rel not in ahead:
+                ahead.append(rel)
+        if not in_top:
+            where = (f"ranks it #{pos + 1}" if pos is not None
+                     else "does not return it among the top candidates")
+            why = f"{where}, outside the top {p.max_results} (query.maxResults)"
+        else:
+            assert pos is not None
+            why = (f"scores it {hits[pos].score:.2f}, below query.minScore {p.min_score:g}, "
+                   "so it is dropped")
+        shown = ", ".join(ahead[:5]) + (f" and {len(ahead) - 5} more" if len(ahead) > 5 else "")
+        d = ctx.diag(
+            f,
+            f'Hard to find: memory_search for its own topic and tags ("{queries[qi]}") {why}'
+            + (f"; outranked by {shown}" if shown else "")
+            + f" ({label}). Give the card a more specific topic and tags, or merge it into "
+            "the cards that outrank it",
+            line=u.line, col=1,
+            help="memory_search returns only the top results; a card that does not surface "
+            "for its own topic is effectively invisible to the agent",
+        )
+        d.extra = {"rank": None if pos is None else pos + 1, "outranked_by": ahead,
+                   "backend": label}
+        yield d
+
+
+class _LexicalScorer:
+    """TF-IDF cosine of a query against every chunk, exact, via an inverted index."""
+
+    def __init__(self, chunks: list[str]) -> None:
+        import numpy as np
+
+        from clawlint.retrieval.lexical import TfIdf
+
+        self.tf = TfIdf(chunks)
+        post: dict[str, tuple[list[int], list[float]]] = {}
+        for i, v in enumerate(self.tf.vectors):
+            for k, w in v.items():
+                e = post.setdefault(k, ([], []))
+                e[0].append(i)
+                e[1].append(w)
+        self.post = {k: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.float32))
+                     for k, (a, b) in post.items()}
+        self.n = len(chunks)
+
+    def scores(self, query: str) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros(self.n, dtype=np.float32)
+        for k, w in self.tf.transform(query).items():
+            e = self.post.get(k)
+            if e is not None:
+                out[e[0]] += w * e[1]
+        return out
+
+
+# ---- DUP003: backend unavailable ----------------------------------------------------------
+@rule("DUP003", cache=False)
+def backend_unavailable(ctx: Context) -> Iterator[Diagnostic]:
+    ws = ctx.ws
+    r = get_retrieval(ws)
+    if r.plan.network and r.failure is None and not r._ready and r.backend is not None:
+        # DUP001/DUP002 did not run (not selected): check the server and model on our own.
+        units = _card_units(ws)
+        if units:
+            r.embed([u.text for u in units], r.profile.dedup_template, "cards")
+    err = r.failure
+    if err is None:
+        return
+    where = r.plan.where
+    rel, line, col = where if where else (_fallback_path(ws), 1, 1)
+    hint = f"; {err.hint}" if err.hint else ""
+    d = ctx.diag(
+        rel,
+        f"Embedding backend unavailable: {err.message}{hint}. Duplicate and retrieval checks "
+        "used the built-in lexical backend instead",
+        line=line, col=col,
+        help=f"backend {r.plan.kind} ({r.plan.reason}); run with --embeddings lexical to skip "
+        "the server, or fix the endpoint and model",
+    )
+    d.extra = {"kind": err.kind, "backend": r.plan.kind, "model": r.plan.model,
+               "base_url": r.plan.base_url}
+    yield d
+
+
+def _fallback_path(ws: Workspace) -> str:
+    cfg = None
+    try:
+        cfg = ws.openclaw
+    except Exception:
+        cfg = None
+    rel = getattr(cfg, "rel", None)
+    if rel:
+        return rel
+    for name in ("openclaw.json", "openclaw.json5", "MEMORY.md", "AGENTS.md"):
+        if ws.get(name) is not None:
+            return name
+    cards = sorted(f.rel for f in ws.files.values())
+    return cards[0] if cards else "openclaw.json"

@@ -1,0 +1,81 @@
+"""Helpers shared by the memory-hygiene rules (MEM, CRD, LOG, IDX): an injectable clock,
+token counting with a stated method, date parsing.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from typing import Any
+
+TODAY_ENV = "CLAWLINT_TODAY"
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_iso_date(text: str) -> _dt.date | None:
+    """`2026-03-06` -> date; anything else (including impossible dates) -> None."""
+    m = _ISO_DATE_RE.match(text.strip())
+    if not m:
+        return None
+    try:
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def today(options: dict[str, Any] | None = None) -> _dt.date:
+    """The date rules compare against: rule option `today`, then $CLAWLINT_TODAY, then the
+    system clock. Tests (and reproducible CI runs) pin it; a malformed value is ignored."""
+    for raw in ((options or {}).get("today"), os.environ.get(TODAY_ENV)):
+        if isinstance(raw, _dt.date):
+            return raw
+        if isinstance(raw, str) and raw.strip():
+            d = parse_iso_date(raw)
+            if d is not None:
+                return d
+    return _dt.date.today()
+
+
+def as_date(value: Any) -> _dt.date | None:
+    """A frontmatter value as a date: YAML dates/datetimes and ISO strings."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        return parse_iso_date(value)
+    return None
+
+
+_encoder: Any = None
+_encoder_failed = False
+
+
+def count_tokens(text: str) -> tuple[int, str]:
+    """(tokens, method). Uses clawlint.tokens (tiktoken, owned by the prompt-cache rules) when
+    present; otherwise estimates ceil(chars / 4), the ratio OpenClaw's own chunker assumes."""
+    global _encoder, _encoder_failed
+    if not _encoder_failed and _encoder is None:
+        try:
+            from clawlint import tokens  # type: ignore[attr-defined]
+
+            fn = getattr(tokens, "count_tokens", None) or getattr(tokens, "count", None)
+            if fn is None:
+                raise AttributeError("clawlint.tokens has no count_tokens()")
+            _encoder = fn
+        except Exception:  # module absent or tokenizer unavailable: estimate instead
+            _encoder_failed = True
+    if _encoder is not None:
+        try:
+            n = _encoder(text)
+            if isinstance(n, tuple):  # tolerate (count, method) style helpers
+                n = n[0]
+            return int(n), "tiktoken"
+        except Exception:
+            pass
+    return (len(text) + 3) // 4, "estimate: characters / 4"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -88,17 +88,58 @@ def _js_string(value: Any) -> str | None:
     return str(value)  # dates and timestamps: the text form
 
 
+_CORE_LOADER: Any = None
+
+
+def _core_loader() -> Any:
+    """A SafeLoader with YAML 1.2 core-schema scalars, as OpenClaw's `yaml` package reads them:
+    only true/false are booleans (`yes`, `off` stay strings), no timestamps, `012` is decimal."""
+    global _CORE_LOADER
+    if _CORE_LOADER is not None:
+        return _CORE_LOADER
+    import yaml
+
+    class CoreLoader(yaml.SafeLoader):
+        pass
+
+    CoreLoader.yaml_implicit_resolvers = {}
+    resolvers = [
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+         "-+0123456789"),
+        ("tag:yaml.org,2002:float",
+         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+         r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    ]
+    for tag, pattern, first in resolvers:
+        CoreLoader.add_implicit_resolver(tag, re.compile(pattern), list(first))
+
+    def construct_int(loader: Any, node: Any) -> int:
+        v = loader.construct_scalar(node)
+        if v.startswith("0o"):
+            return int(v[2:], 8)
+        if v.startswith("0x"):
+            return int(v[2:], 16)
+        return int(v, 10)
+
+    CoreLoader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    _CORE_LOADER = CoreLoader
+    return CoreLoader
+
+
 def _yaml_frontmatter(block: str) -> dict[str, str] | None:
     import yaml
 
+    loader = _core_loader()
     try:
-        node = yaml.compose(block, Loader=yaml.SafeLoader)
+        node = yaml.compose(block, Loader=loader)
         if not isinstance(node, yaml.MappingNode):
             return None
         keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
         if len(keys) != len(set(keys)):
             return None  # the `yaml` package rejects duplicate keys; OpenClaw falls back
-        data = yaml.safe_load(block)
+        data = yaml.load(block, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
     if not isinstance(data, dict):

@@ -1,0 +1,429 @@
+"""CV: content in the cached prompt prefix that changes between turns or is rewritten routinely.
+
+Only files OpenClaw injects above the cache boundary in a main session count (prefix.py decides:
+era, version, symlinks, caps). Each byte that changes there re-bills the whole prefix at the
+cache-write price (facts §5.2-5.3, #131093, #54256). Precision first: dates of past events,
+birthdays, schedules, versions, code, links and file names are left alone; a stamp needs a
+stamp label *and* a value, a counter needs a number.
+
+`scan_text()` is the pure scanner (used by the rules and by the labelled-table tests).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from clawlint import prefix as P
+from clawlint.diagnostics import Diagnostic
+from clawlint.knowledge import bootstrap as K
+from clawlint.registry import Context, rule
+from clawlint.source import MarkdownDoc, SourceText, mask_inline_code
+
+# ---- value grammar -------------------------------------------------------------------------
+_MON_EN = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MON_DE = r"(?:januar|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november|dezember)"
+_MON_PT = r"(?:janeiro|fevereiro|março|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro)"
+_MON = f"(?:{_MON_EN}|{_MON_DE}|{_MON_PT})"
+_ISO_D = r"(?<![\dA-Za-z.])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\dA-Za-z])"
+_NUM_D = (
+    r"(?<![\w./])(?:(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01]))"
+    r"[./](?:19|20)?\d{2}(?![\w/])"
+)
+_YMD_SLASH = r"(?<![\w./])(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/])"
+_WORD_D = (
+    rf"(?:\b{_MON_EN}\.? (?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,? (?:19|20)\d{{2}}\b|"
+    rf"\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\.? (?:de )?{_MON}\.?,? (?:de )?(?:19|20)\d{{2}}\b)"
+)
+_CJK_D = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+_DATE = f"(?:{_ISO_D}|{_NUM_D}|{_YMD_SLASH}|{_WORD_D}|{_CJK_D})"
+_TIME = (
+    r"(?:(?<![\d:])(?:[01]?\d|2[0-3])(?::[0-5]\d){1,2}(?:\.\d+)?(?![\d:])"
+    r"(?:\s?[ap]\.?m\.?\b)?(?:\s?(?:Z\b|UTC\b|GMT\b|[A-Z]{3,4}\b|[+-]\d{2}:?\d{2}))?"
+    r"|(?<!\d)(?:[01]?\d|2[0-3])h[0-5]\d(?!\d)"
+    r"|\d{1,2}\s*[点點時时]\s*\d{1,2}\s*分)"
+)
+_DT_SEP = r"(?:[T ]|,\s*|\s+(?:at|um|às|as|à|at)\s+|\s*)"
+_DATETIME = f"(?:{_DATE}{_DT_SEP}{_TIME})"
+_ISO_DT = (
+    r"(?<![\w.])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[T ]"
+    r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:])"
+)
+_RELATIVE = (
+    r"(?:\b(?:today|now|just now|right now|heute|gerade eben|hoje|agora)\b|今天|今日|刚刚|剛剛|"
+    r"\b\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\s+ago\b|"
+    r"\bvor \d+ (?:Sekunden|Minuten|Stunden)\b|\bhá \d+ (?:segundos|minutos|horas)\b|"
+    r"\d+\s*(?:分钟|分鐘|小时|小時)前)"
+)
+_EPOCH = r"(?<![\w.,/#-])(?:1[5-9]\d{8}|20\d{8})(?:\d{3})?(?![\w.,/-])"
+_VALUE = f"(?:{_DATETIME}|{_DATE}|{_TIME}|{_RELATIVE}|{_EPOCH})"
+
+# ---- stamp labels --------------------------------------------------------------------------
+# Strong labels are stamps by themselves; weak ones (plain "Updated") need a colon.
+_STRONG = (
+    r"last[ _-]?(?:updated?|modified|edited|changed|checked|check|run|ran|evaluated|refreshed|"
+    r"synced|sync|seen|heartbeat|reviewed|activity|active|poll(?:ed)?)(?:[ _](?:at|on))?|"
+    r"updated[ _](?:at|on)|current[ _](?:time|date(?:[ _]?time)?)|time[ _]?stamp|"
+    r"zuletzt (?:aktualisiert|geprüft|geändert|gesehen)(?: am)?|letzte (?:aktualisierung|änderung|"
+    r"prüfung)|aktualisiert am|stand(?: vom)?|"
+    r"atualizad[oa] (?:em|às|as)|últim[ao] (?:atualização|verificação|modificação|execução)|"
+    r"ultim[ao] (?:atualizacao|verificacao)|actualizado (?:el|a las)|última actualización|"
+    r"最后更新(?:时间|于)?|最後更新(?:時間|於)?|更新时间|更新時間|更新于|更新於|最后检查(?:时间)?|"
+    r"最後檢查|上次更新|上次检查"
+)
+_WEAK = (
+    r"updated|refreshed|checked|generated|synced|now|aktualisiert|geprüft|atualizado|"
+    r"atualizada|verificado|actualizado"
+)
+_LEAD = r"(?:^|(?<=[·•|;(\[—–])|(?<=\s[-–—]\s))\s*(?:[-*+>]|\d+[.)]|#{1,6})?\s*(?:\*\*|__|\*|_)?\s*"
+_POST = r"\s*(?:\*\*|__|\*|_)?\s*"
+_STAMP_STRONG_RE = re.compile(
+    rf"{_LEAD}(?P<label>{_STRONG}){_POST}[:：=]?{_POST}(?P<value>{_VALUE})", re.I | re.M
+)
+_STAMP_WEAK_RE = re.compile(
+    rf"{_LEAD}(?P<label>{_WEAK}){_POST}[:：=]{_POST}(?P<value>{_VALUE})", re.I | re.M
+)
+_AS_OF_RE = re.compile(rf"(?P<label>\bas of\b|\bstand\b|截至|截止)\s*[:：]?\s*(?P<value>{_DATETIME}|{_DATE}|{_RELATIVE})",
+                       re.I)
+_DATETIME_RE = re.compile(f"{_ISO_DT}|(?:{_DATE}{_DT_SEP}{_TIME})", re.I)
+_EPOCH_RE = re.compile(_EPOCH)
+_EPOCH_CONTEXT_RE = re.compile(
+    r"\b(?:epoch|unix|timestamp|ts|updated|checked|last|since|time|at|zeit|hora|run)\b|时间|時間|@|=",
+    re.I,
+)
+# Lines about stable facts: a date-time there is an event, not a stamp.
+_STABLE_LABEL_RE = re.compile(
+    r"\b(?:created|creation|born|birthday|birth|since|founded|started|start(?:s|ed)?|deadline|due|"
+    r"scheduled|schedule|appointment|meeting|flight|departs?|arrives?|expires?|until|"
+    r"erstellt|geboren|geburtstag|termin|seit|criado|criada|nascid[oa]|aniversário|reunião|"
+    r"desde|vence)\b|创建|建立|生日|出生|会议|會議|截止日期",
+    re.I,
+)
+_STABLE_BEFORE_STRONG_RE = re.compile(r"\b(?:created|born|birthday)\b", re.I)
+
+# ---- live values ---------------------------------------------------------------------------
+_NUMK = r"\d[\d.,]*\s*[kKmM]?"
+_TOKENS_RE = re.compile(
+    rf"(?P<hit>\b(?:tokens?|token usage|token[ _]count)\s*[:=：]\s*{_NUMK}\b(?:\s*(?:in|out|/\s*{_NUMK}))?|"
+    rf"\b(?:context|ctx|usage)\s*[:=：]\s*(?:\d[\d.,]*\s*[kKmM]?\s*/\s*\d[\d.,]*\s*[kKmM]?\b|"
+    rf"\d[\d.,]*\s*[kKmM]?\s*(?:tokens\s+)?(?:used|in\b)|\d{{1,3}}\s*%\s*(?:used|full))|"
+    rf"\b\d[\d.,]*\s*[kKmM]?\s*(?:tokens?\s+)?in\s*/\s*\d[\d.,]*\s*[kKmM]?\s*(?:tokens?\s+)?out\b|"
+    rf"(?:token|令牌)\s*(?:用量|使用量|数)?\s*[:：]\s*\d)",
+    re.I,
+)
+_CACHE_RE = re.compile(
+    r"(?P<hit>\bcache(?:[ _-]?(?:hit(?:[ _-]?rate)?|hits|read|ratio|rate))?\s*[:=]\s*\d{1,3}(?:[.,]\d+)?\s*%"
+    r"|\bcache\b[^.\n%]{0,20}?\d{1,3}(?:[.,]\d+)?\s*%\s*(?:hit|hits|read|cached|warm)"
+    r"|\bcache-hit-rate\s*[:=]\s*\d{1,3}(?:[.,]\d+)?\s*%"
+    r"|缓存命中率\s*[:：]\s*\d{1,3}(?:\.\d+)?\s*%|快取命中率\s*[:：]\s*\d{1,3}(?:\.\d+)?\s*%)",
+    re.I,
+)
+_BALANCE_RE = re.compile(
+    r"(?P<hit>\b(?:balance|credits?|credit balance|saldo|guthaben|kontostand|quota left|"
+    r"remaining credits?)\b|余额|剩余额度|餘額)\s*[:=：]?\s*(?:US\$|R\$|[$€£¥])?\s*\d",
+    re.I,
+)
+_CHECK_TIME_RE = re.compile(
+    rf"\b(?:checked|as of|at|verificad[oa]|geprüft|um|às|em)\b.{{0,12}}?(?:{_TIME}|{_DATE}|{_RELATIVE})|"
+    rf"{_DATETIME}|{_RELATIVE}|截至|查询于|查詢於",
+    re.I,
+)
+_SESSION_RE = re.compile(
+    r"(?P<hit>\bsession[ _-]?(?:id|key)\s*[:=]\s*[`\"']?[\w:.-]{6,}|"
+    r"\bsessionKey=[\w:.-]+|"
+    r"\bagent:[\w-]+:(?:subagent|cron|run|thread|dm|direct|group|channel)[:\w.-]*:[0-9a-f-]{6,})",
+    re.I,
+)
+_UUID_RE = re.compile(
+    r"(?<![\w-])[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![\w-])",
+    re.I,
+)
+_PID_RE = re.compile(r"\b(?:pid|process[ _-]?id)\s*[:=#]?\s*\d{2,7}\b|\bprocess\s+#?\d{3,7}\b", re.I)
+
+# ---- dreaming / promotion output (MEMORY.md) ------------------------------------------------
+_DREAM_RE = re.compile(
+    r"<!--\s*openclaw-memory-promotion|^\s*#{1,6}\s*Promoted From Short-Term Memory\b|"
+    r"^\s*(?:[-*+]\s+)?(?:\*\*)?Candidate:|\[score=\d|\brecalls=\d+|\bconfidence:\s*0\.\d+|"
+    r"\bstatus:\s*staged\b|\bevidence:\s*memory/\.dreams/",
+    re.I,
+)
+
+# ---- loader placeholders -------------------------------------------------------------------
+_PLACEHOLDER_RE = re.compile(
+    r"\{\{\s*(?:date|now|time|today|timestamp|datetime|current[_ ]?(?:date|time)|uuid|random)"
+    r"\s*(?:\|[^}\n]*)?\}\}|"
+    r"(?<![{$\w])\{(?:now|date|time|today|timestamp|datetime)\}(?!\})|"
+    r"\$\(\s*date\b[^)\n]*\)|\$\{(?:now|date|time|timestamp)\}|%(?:DATE|TIME)%",
+    re.I,
+)
+
+# ---- routine self-rewrite instructions ------------------------------------------------------
+_PREFIX_NAMES = "MEMORY|AGENTS|SOUL|USER|IDENTITY|TOOLS|BOOTSTRAP|HEARTBEAT"
+_VERB = (
+    r"(?:update|rewrite|re-write|append|write|add|log|record|bump|refresh|edit|increment|"
+    r"overwrite|save|touch|stamp|aktualisier\w*|schreib\w*|ergänz\w*|trag\w* \w+ ein|"
+    r"atualiz\w*|escrev\w*|adicion\w*|registr\w*|anot\w*|更新|写入|寫入|追加|记录|記錄)"
+)
+_TARGET_RE = re.compile(
+    rf"\b(?P<file>(?:{_PREFIX_NAMES})\.md)\b|(?P<self>\bthis file\b|\bdiese[rn]? Datei\b|"
+    r"\beste arquivo\b|\bneste arquivo\b|本文件|这个文件|此文件|這個檔案)",
+    re.I,
+)
+_FREQ_RE = re.compile(
+    r"\b(?:after|on|with|following)\s+(?:every|each)\s+(?:single\s+)?(?:user\s+)?"
+    r"(?:message|turn|reply|response|answer|heartbeat|exchange|run|request|interaction|tool call|"
+    r"prompt|minute|hour|poll|check)s?\b|"
+    r"\b(?:every|each)\s+(?:single\s+)?(?:user\s+)?(?:message|turn|reply|response|answer|heartbeat|"
+    r"exchange|run|request|interaction|tool call|prompt|poll|minute|hour|\d+\s*(?:min|minutes|m|h|"
+    r"hours))s?\b|\bevery time\b|\bper (?:message|turn|reply|request)\b|\bcontinuously\b|"
+    r"\b(?:nach|bei)\s+jede[rmn]?\s+(?:Nachricht|Antwort|Runde|Heartbeat|Anfrage|Minute|Stunde)\b|"
+    r"\b(?:após|depois de|a)\s+cada\s+(?:mensagem|resposta|turno|heartbeat|interação|pedido|"
+    r"minuto|hora)\b|每次(?:对话|對話|回复|回覆|消息|訊息|心跳|请求|請求)?|每条消息|每條訊息|每轮|每輪|每个心跳|每個心跳",
+    re.I,
+)
+_NEGATION_RE = re.compile(
+    r"\b(?:never|don't|do not|dont|avoid|no need to|must not|mustn't|should not|shouldn't|"
+    r"stop|nie|niemals|nicht|kein|nunca|não|nao|evite)\b|不要|别|別|禁止|切勿|不得",
+    re.I,
+)
+
+# ---- masking -------------------------------------------------------------------------------
+_LINK_TARGET_RE = re.compile(r"\]\([^)\n]*\)|<(?:https?|file|mailto):[^>\n]*>|\bhttps?://\S+")
+_PATHLIKE_RE = re.compile(
+    # A slash-separated token with a word-like segment: paths, memory/YYYY-MM-DD.md (not
+    # 20/11/2026 or 45k/200k).
+    r"(?<![\w/])(?=[\w.~@-]*/)(?=(?:[\w.~@-]*/)*[A-Za-z.~_][A-Za-z._-])(?:[\w.~@-]*/)+[\w.@-]*|"
+    r"\b[\w.-]*\d{4}-\d{2}-\d{2}[\w.-]*\.(?:md|txt|json|jsonl|log|csv|ya?ml|png|jpe?g|pdf|gz|zip)\b",
+    re.I,
+)
+_JSONISH_RE = re.compile(r'^\s*(?:[{\[]|"[\w.-]+"\s*:)')
+
+
+def _mask(line: str) -> str:
+    out = mask_inline_code(line)
+    for rx in (_LINK_TARGET_RE, _PATHLIKE_RE):
+        out = rx.sub(lambda m: " " * len(m.group(0)), out)
+    return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    line: int  # 1-based
+    start: int  # char offset in the file text
+    end: int
+    what: str  # the flagged text
+    kind: str  # short description used in messages
+
+
+def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = None,
+              prefix_names: frozenset[str] | None = None,
+              md: MarkdownDoc | None = None, src: SourceText | None = None) -> list[Finding]:
+    """Every volatile-content finding in one prefix file."""
+    src = src or SourceText(text)
+    md = md or MarkdownDoc(src, 0)
+    names = prefix_names if prefix_names is not None else frozenset(
+        n for n in K.LOAD_ORDER[K.CURRENT])
+    out: list[Finding] = []
+    dream_lines: list[tuple[int, int, int]] = []
+    for ln, raw in enumerate(src.lines, start=1):
+        if md.in_code(ln):
+            continue
+        base = src.line_starts[ln - 1]
+        if memory_file:
+            m = _DREAM_RE.search(raw)
+            if m:
+                dream_lines.append((ln, base + m.start(), base + len(raw)))
+                continue
+        line = _mask(raw)
+        if not line.strip() or _JSONISH_RE.match(line):
+            continue
+        out.extend(_scan_line(ln, base, raw, line, own_name, names))
+    out.extend(_group_dreams(dream_lines, src))
+    return out
+
+
+def _add(out: list[Finding], taken: list[tuple[int, int]], code: str, ln: int, base: int,
+         raw: str, s: int, e: int, kind: str) -> None:
+    if any(s < te and ts < e for ts, te in taken):
+        return
+    taken.append((s, e))
+    out.append(Finding(code, ln, base + s, base + e, raw[s:e].strip(), kind))
+
+
+def _scan_line(ln: int, base: int, raw: str, line: str, own: str | None,
+               names: frozenset[str]) -> list[Finding]:
+    out: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+    for rx in (_STAMP_STRONG_RE, _STAMP_WEAK_RE):
+        for m in rx.finditer(line):
+            pre = line[: m.start("label")]
+            if _STABLE_BEFORE_STRONG_RE.search(pre):
+                continue
+            label = m.group("label")
+            if label.lower().startswith("stand") and not re.match(r"Stand\b", label):
+                continue  # the German stamp is capitalised; "stand" is an English verb
+            _add(out, taken, "CV001", ln, base, raw, m.start("label"), m.end("value"), "timestamp")
+    for m in _AS_OF_RE.finditer(line):
+        label = m.group("label")
+        if label.lower() == "stand" and (label != "Stand" or not re.match(r"\s*[:：]", line[m.end("label"):])):
+            continue
+        _add(out, taken, "CV001", ln, base, raw, m.start("label"), m.end("value"), "timestamp")
+    if not _STABLE_LABEL_RE.search(line):
+        for m in _DATETIME_RE.finditer(line):
+            _add(out, taken, "CV001", ln, base, raw, m.start(), m.end(), "date-time")
+        if _EPOCH_CONTEXT_RE.search(line):
+            for m in _EPOCH_RE.finditer(line):
+                _add(out, taken, "CV001", ln, base, raw, m.start(), m.end(), "Unix timestamp")
+    for m in _TOKENS_RE.finditer(line):
+        _add(out, taken, "CV002", ln, base, raw, m.start("hit"), m.end("hit"), "token counter")
+    for m in _CACHE_RE.finditer(line):
+        _add(out, taken, "CV002", ln, base, raw, m.start("hit"), m.end("hit"), "cache statistic")
+    for m in _BALANCE_RE.finditer(line):
+        if _CHECK_TIME_RE.search(line):
+            end = _number_end(line, m.end())
+            _add(out, taken, "CV002", ln, base, raw, m.start("hit"), end, "balance with check time")
+    for m in _SESSION_RE.finditer(line):
+        _add(out, taken, "CV002", ln, base, raw, m.start("hit"), m.end("hit"), "session key/ID")
+    for m in _UUID_RE.finditer(line):
+        _add(out, taken, "CV002", ln, base, raw, m.start(), m.end(), "UUID")
+    for m in _PID_RE.finditer(line):
+        _add(out, taken, "CV002", ln, base, raw, m.start(), m.end(), "process ID")
+    for m in _PLACEHOLDER_RE.finditer(line):
+        _add(out, taken, "CV004", ln, base, raw, m.start(), m.end(), "loader placeholder")
+    out.extend(_rewrite_instruction(ln, base, raw, line, own, names))
+    return out
+
+
+def _number_end(line: str, pos: int) -> int:
+    m = re.compile(r"[\d.,]*(?:\s*(?:USD|EUR|BRL|credits?|créditos?))?", re.I).match(line, pos)
+    return m.end() if m else pos
+
+
+_CLAUSE_SPLIT_RE = re.compile(r"(?<=[.!?;。！？；])\s+")
+
+
+def _rewrite_instruction(ln: int, base: int, raw: str, line: str, own: str | None,
+                         names: frozenset[str]) -> list[Finding]:
+    out: list[Finding] = []
+    pos = 0
+    for clause in _CLAUSE_SPLIT_RE.split(line):
+        start = line.find(clause, pos)
+        pos = start + len(clause)
+        freq = _FREQ_RE.search(clause)
+        if not freq:
+            continue
+        verb = re.search(_VERB, clause, re.I)
+        if not verb:
+            continue
+        target = None
+        for t in _TARGET_RE.finditer(clause):
+            name = t.group("file")
+            if name is not None:
+                canon = name.upper()[:-3] + ".md"
+                if canon in names:
+                    target = canon
+                    break
+            elif own is not None and own in names:
+                target = own
+                break
+        if target is None:
+            continue
+        neg = _NEGATION_RE.search(clause)
+        if neg and neg.start() < verb.start():
+            continue
+        s = start + (len(clause) - len(clause.lstrip()))
+        out.append(Finding("CV005", ln, base + s, base + start + len(clause.rstrip()),
+                           raw[s : start + len(clause.rstrip())], f"routine rewrite of {target}"))
+    return out
+
+
+def _group_dreams(lines: list[tuple[int, int, int]], src: SourceText) -> list[Finding]:
+    """One finding per block of dreaming output (marker lines at most 2 apart)."""
+    out: list[Finding] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j + 1 < len(lines) and lines[j + 1][0] - lines[j][0] <= 2:
+            j += 1
+        first = lines[i]
+        text = src.line_text(first[0]).strip()
+        out.append(Finding("CV003", first[0], first[1], first[2], text,
+                           f"{j - i + 1} line{'s' if j > i else ''} of dreaming output"))
+        i = j + 1
+    return out
+
+
+# ---- rules ---------------------------------------------------------------------------------
+def _findings(ctx: Context) -> list[tuple[P.FileVerdict, Finding]]:
+    def compute() -> list[tuple[P.FileVerdict, Finding]]:
+        res = P.simulate(ctx.ws)
+        names = frozenset(v.name for v in res.above_boundary())
+        out: list[tuple[P.FileVerdict, Finding]] = []
+        for v in P.prefix_files(ctx.ws):
+            f = v.source
+            if f is None or f.text is None or v.status == "missing":
+                continue
+            for fd in scan_text(f.text, memory_file=v.name == K.MEMORY, own_name=v.name,
+                                prefix_names=names, md=f.markdown, src=f.src):
+                out.append((v, fd))
+        return out
+
+    return ctx.ws.memo("cv:findings", compute)
+
+
+def _prefix_chars(ctx: Context) -> int:
+    return len(P.simulate(ctx.ws).stable_text)
+
+
+_WHY = ("it sits in the cached prompt prefix, so each change re-bills the whole "
+        "{n:,}-char prefix at the cache-write price")
+
+
+def _emit(ctx: Context, code: str, make: object) -> Iterator[Diagnostic]:
+    n = _prefix_chars(ctx)
+    for v, fd in _findings(ctx):
+        if fd.code != code:
+            continue
+        msg = make(v, fd, _WHY.format(n=n))  # type: ignore[operator]
+        yield ctx.diag(v.source, msg, start=fd.start, end=fd.end)
+
+
+@rule("CV001")
+def volatile_timestamp(ctx: Context) -> Iterator[Diagnostic]:
+    yield from _emit(ctx, "CV001", lambda v, fd, why: (
+        f"{fd.kind} `{fd.what[:60]}` in {v.rel}: {why}. Drop it (git history keeps the date) or "
+        "move it to a daily log (memory/YYYY-MM-DD.md) or the user message"))
+
+
+@rule("CV002")
+def volatile_live_value(ctx: Context) -> Iterator[Diagnostic]:
+    yield from _emit(ctx, "CV002", lambda v, fd, why: (
+        f"{fd.kind} `{fd.what[:60]}` in {v.rel} is a live value that changes between turns: "
+        f"{why}. Keep run statistics and IDs out of bootstrap files (`/status` and "
+        "`session_status` report them); put lasting facts in a card"))
+
+
+@rule("CV003")
+def dreaming_output_in_memory(ctx: Context) -> Iterator[Diagnostic]:
+    yield from _emit(ctx, "CV003", lambda v, fd, why: (
+        f"{fd.kind} in {v.rel} (`{fd.what[:50]}`): dreaming promotions are rewritten by the "
+        f"memory-core plugin, and {why}. Distil what is worth keeping into cards and remove "
+        "the raw promotion block"))
+
+
+@rule("CV004")
+def loader_placeholder(ctx: Context) -> Iterator[Diagnostic]:
+    yield from _emit(ctx, "CV004", lambda v, fd, why: (
+        f"placeholder `{fd.what}` in {v.rel}: if a hook or template step expands it, the "
+        f"prefix changes every turn ({why}); if nothing does, the model sees the raw "
+        "placeholder. Remove it; ask for the time with `session_status` instead"))
+
+
+@rule("CV005")
+def routine_prefix_rewrite(ctx: Context) -> Iterator[Diagnostic]:
+    yield from _emit(ctx, "CV005", lambda v, fd, why: (
+        f"instruction makes the agent rewrite a prefix file routinely ({fd.kind}): {why}, on "
+        "every one of those turns. Write running notes to memory/YYYY-MM-DD.md or a card "
+        "instead, and edit bootstrap files only between sessions"))

@@ -1,0 +1,155 @@
+"""Offline token counting with tiktoken's cl100k_base, loaded from the file shipped in
+clawlint/data and verified by its published SHA-256 (anchors §8.1). Nothing is downloaded.
+
+tiktoken counts are a proxy for Claude: Anthropic does not publish its tokenizer and published
+measurements put Claude at roughly +16 % (English) to +30 % (code) more tokens (anchors §5.1).
+Callers apply a per-model correction factor (clawlint/knowledge/pricing.py) and show it.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+ENCODING_NAME = "cl100k_base"
+ENCODING_FILE = Path(__file__).resolve().parent / "data" / "cl100k_base.tiktoken"
+# Published by OpenAI in tiktoken_ext/openai_public.py (expected_hash of cl100k_base).
+ENCODING_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+
+_lock = threading.Lock()
+_encoding: Any = None
+_error: str | None = None
+
+
+class TokenizerUnavailable(RuntimeError):
+    """tiktoken or the verified encoding file is not available."""
+
+
+def _load() -> Any:
+    import hashlib
+
+    import tiktoken
+    import tiktoken.load as tl
+    import tiktoken_ext.openai_public as op
+
+    data = ENCODING_FILE.read_bytes()
+    if hashlib.sha256(data).hexdigest() != ENCODING_SHA256:
+        raise TokenizerUnavailable(
+            f"{ENCODING_FILE} does not match the published SHA-256 of {ENCODING_NAME}; "
+            "reinstall clawlint"
+        )
+
+    def local_loader(_url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        if expected_hash is not None and expected_hash != ENCODING_SHA256:
+            raise TokenizerUnavailable("unexpected encoding hash requested")
+        # Read the verified local file with tiktoken's own parser; no cache dir, no network.
+        return _parse_with_tiktoken(tl, str(ENCODING_FILE))
+
+    # Take pat_str and special tokens from tiktoken's own constructor, with its loader
+    # pointed at the local file (restored afterwards).
+    original = op.load_tiktoken_bpe
+    op.load_tiktoken_bpe = local_loader
+    try:
+        spec = op.cl100k_base()
+    finally:
+        op.load_tiktoken_bpe = original
+    return tiktoken.Encoding(
+        name=spec["name"],
+        pat_str=spec["pat_str"],
+        mergeable_ranks=spec["mergeable_ranks"],
+        special_tokens=spec["special_tokens"],
+    )
+
+
+def _parse_with_tiktoken(tl: Any, path: str) -> dict[bytes, int]:
+    import os
+
+    saved = os.environ.get("TIKTOKEN_CACHE_DIR")
+    os.environ["TIKTOKEN_CACHE_DIR"] = ""  # "" disables tiktoken's cache: read the path directly
+    try:
+        return tl.load_tiktoken_bpe(path)
+    finally:
+        if saved is None:
+            os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = saved
+
+
+def encoding() -> Any:
+    """The cl100k_base Encoding, loaded once per process."""
+    global _encoding, _error
+    if _encoding is not None:
+        return _encoding
+    with _lock:
+        if _encoding is None and _error is None:
+            try:
+                _encoding = _load()
+            except TokenizerUnavailable as exc:
+                _error = str(exc)
+            except (ImportError, OSError, ValueError) as exc:
+                _error = f"cannot load the {ENCODING_NAME} tokenizer: {exc}"
+    if _encoding is None:
+        raise TokenizerUnavailable(_error or "tokenizer unavailable")
+    return _encoding
+
+
+def available() -> bool:
+    try:
+        encoding()
+    except TokenizerUnavailable:
+        return False
+    return True
+
+
+def encode(text: str) -> list[int]:
+    return list(encoding().encode(text, disallowed_special=()))
+
+
+def count(text: str) -> int:
+    """cl100k_base tokens of `text` (special-token text is counted as plain text)."""
+    if not text:
+        return 0
+    return len(encoding().encode(text, disallowed_special=()))
+
+
+def estimate(text: str) -> int:
+    """Tokens, falling back to ~4 characters per token when tiktoken is unavailable."""
+    try:
+        return count(text)
+    except TokenizerUnavailable:
+        return (len(text) + 3) // 4
+
+
+def corrected(tokens: int, factor: float) -> int:
+    """A tiktoken count scaled to another tokenizer (e.g. Claude) by `factor`."""
+    return int(round(tokens * factor))
+
+
+def token_offsets(text: str) -> list[int]:
+    """Character offset where each token starts (for 'first differing token' reports)."""
+    enc = encoding()
+    toks = enc.encode(text, disallowed_special=())
+    offsets: list[int] = []
+    # Decode incrementally: a token boundary may fall inside a multi-byte character; the
+    # token then starts at the character that contains its first byte.
+    consumed = 0  # bytes of `text` fully accounted for
+    data = text.encode("utf-8")
+    char_at_byte = _char_index(data)
+    for t in toks:
+        offsets.append(char_at_byte[min(consumed, len(data))] if data else 0)
+        piece = enc.decode_single_token_bytes(t)
+        consumed += len(piece)
+    return offsets
+
+
+def _char_index(data: bytes) -> list[int]:
+    """For each byte offset (and len(data)), the index of the character containing it."""
+    out = [0] * (len(data) + 1)
+    ci = -1
+    for i, b in enumerate(data):
+        if b & 0xC0 != 0x80:
+            ci += 1
+        out[i] = ci
+    out[len(data)] = ci + 1
+    return out

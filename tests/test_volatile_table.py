@@ -1,0 +1,192 @@
+"""Labelled table of real-style lines: which must be flagged as volatile (and by which rule),
+which must be left alone. Precision first: every "no" row is a false positive we refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from clawlint.checks.volatile import scan_text
+
+# (line, expected code or None, file it lives in)
+FLAGGED: list[tuple[str, str, str]] = [
+    # --- stamps (CV001), English
+    ("Last updated: 2026-11-20 09:14", "CV001", "AGENTS.md"),
+    ("_Last updated: 2026-11-20_", "CV001", "AGENTS.md"),
+    ("**Last checked:** 14:05 UTC", "CV001", "MEMORY.md"),
+    ("- Last run: 2026-11-20T08:00:00Z (ok)", "CV001", "AGENTS.md"),
+    ("Updated: Nov 20, 2026", "CV001", "SOUL.md"),
+    ("Disk usage is 71% as of 2026-11-20.", "CV001", "MEMORY.md"),
+    ("Status: green (as of today)", "CV001", "MEMORY.md"),
+    ("Last evaluated 3 minutes ago", "CV001", "AGENTS.md"),
+    ("Backups verified 2026-11-20 03:12 by the nightly job.", "CV001", "MEMORY.md"),
+    ("- NAS reachable · last heartbeat: 09:55", "CV001", "MEMORY.md"),
+    ("Snapshot taken at epoch 1763629200 during the last heartbeat.", "CV001", "MEMORY.md"),
+    ("Current time: 2026-11-20 09:14 (Europe/Lisbon)", "CV001", "USER.md"),
+    ("Timestamp: 1763629200", "CV001", "AGENTS.md"),
+    ("Last sync: 5 min ago", "CV001", "MEMORY.md"),
+    # --- stamps, Chinese / German / Portuguese
+    ("最后更新：2026-11-20 09:14", "CV001", "AGENTS.md"),
+    ("最後更新: 2026年11月20日", "CV001", "MEMORY.md"),
+    ("更新时间: 2026-11-20 21:30", "CV001", "MEMORY.md"),
+    ("截至2026年11月20日，磁盘使用率为 71%", "CV001", "MEMORY.md"),
+    ("Stand: 20.11.2026", "CV001", "AGENTS.md"),
+    ("Zuletzt aktualisiert: 20.11.2026, 09:14", "CV001", "SOUL.md"),
+    ("Stand vom 20. November 2026", "CV001", "MEMORY.md"),
+    ("Atualizado em 20/11/2026 às 09:14", "CV001", "AGENTS.md"),
+    ("Última atualização: hoje", "CV001", "MEMORY.md"),
+    ("Atualizado: 20 de novembro de 2026", "CV001", "USER.md"),
+    # --- live values (CV002)
+    ("Tokens: 88k in / 2.1k out · Cache: 47% hit", "CV002", "MEMORY.md"),
+    ("Context: 45k/200k", "CV002", "MEMORY.md"),
+    ("Cache hit rate: 82%", "CV002", "AGENTS.md"),
+    ("Balance: $12.40 (checked 09:00)", "CV002", "MEMORY.md"),
+    ("Saldo: R$ 120,00 (verificado hoje)", "CV002", "MEMORY.md"),
+    ("Guthaben: 42,10 € (geprüft um 08:00)", "CV002", "MEMORY.md"),
+    ("余额：¥35.20（截至今天）", "CV002", "MEMORY.md"),
+    ("Session ID: 7f3a9c2e41", "CV002", "MEMORY.md"),
+    ("Current run: 3f2b8c1e-9d4a-4c7b-8e2f-1a2b3c4d5e6f", "CV002", "AGENTS.md"),
+    ("Gateway PID: 48213", "CV002", "MEMORY.md"),
+    ("缓存命中率：47%", "CV002", "MEMORY.md"),
+    ("Usage: 61k tokens used this session", "CV002", "MEMORY.md"),
+    # --- dreaming output in MEMORY.md (CV003)
+    ("<!-- openclaw-memory-promotion:2026-11-20 -->", "CV003", "MEMORY.md"),
+    ("## Promoted From Short-Term Memory (2026-11-19)", "CV003", "MEMORY.md"),
+    ("- Candidate: Assistant: ran `df -h` on nas.local [score=0.850 recalls=0 avg=0.620]",
+     "CV003", "MEMORY.md"),
+    # --- loader placeholders (CV004)
+    ("Today is {{date}}.", "CV004", "AGENTS.md"),
+    ("Heute ist {now}.", "CV004", "SOUL.md"),
+    ("Hoje é $(date +%F).", "CV004", "AGENTS.md"),
+    # --- routine rewrites of a prefix file (CV005)
+    ("After every heartbeat, update the timestamp in MEMORY.md.", "CV005", "AGENTS.md"),
+    ("Append a summary to MEMORY.md after every message.", "CV005", "AGENTS.md"),
+    ("Update this file after each reply with the open tasks.", "CV005", "MEMORY.md"),
+    ("Nach jeder Nachricht MEMORY.md aktualisieren.", "CV005", "AGENTS.md"),
+    ("Após cada mensagem, atualize o MEMORY.md com o resumo.", "CV005", "AGENTS.md"),
+    ("每次对话后更新 MEMORY.md 的时间戳。", "CV005", "AGENTS.md"),
+]
+
+CLEAN: list[tuple[str, str]] = [
+    # past events and decisions, birthdays, creation dates
+    ("- 2026-02-20: moved backups to restic (see card).", "MEMORY.md"),
+    ("Birthday: 1991-07-14", "USER.md"),
+    ("Created: 2026-01-05", "IDENTITY.md"),
+    ("We switched to Tailscale on 2025-12-01 after the router died.", "MEMORY.md"),
+    ("Geburtstag: 14.07.1991", "USER.md"),
+    ("Criado em 05/01/2026.", "IDENTITY.md"),
+    ("生日：1991年7月14日", "USER.md"),
+    ("Meeting with Ana on 2026-03-01 at 14:00 about the lease.", "MEMORY.md"),
+    ("## 2026-11-19", "MEMORY.md"),
+    # schedules and quiet hours
+    ("- Home server: quiet hours 23:00–08:00, no restarts.", "AGENTS.md"),
+    ("Weekly review: 9:00 AM every Monday.", "USER.md"),
+    ("Ruhezeiten: 22:00–07:00", "USER.md"),
+    ("Horário de silêncio: 23h00 às 07h00", "USER.md"),
+    ("每天 09:00 检查备份。", "AGENTS.md"),
+    # versions
+    ("Runs OpenClaw 2026.4.9 with gpt-5.4 for chat.", "MEMORY.md"),
+    ("Requires Node 24.19.0 or newer.", "AGENTS.md"),
+    # code, inline code, example JSON
+    ("Run `date -u +%FT%TZ` to get the time.", "AGENTS.md"),
+    ('{"updated": "2026-03-01T10:00:00Z"}', "AGENTS.md"),
+    ('"lastRun": "2026-11-20T08:00:00Z",', "AGENTS.md"),
+    # file names, links and daily-log patterns with dates
+    ("- Skim today's and yesterday's daily logs (`memory/YYYY-MM-DD.md`).", "AGENTS.md"),
+    ("See memory/2026-11-20.md for yesterday's notes.", "MEMORY.md"),
+    ("- Router notes: [2024 notes](memory/cards/router-2024-03-01.md)", "MEMORY.md"),
+    ("Export saved as backup-2026-11-20.tar.gz in the NAS share.", "MEMORY.md"),
+    ("Docs: https://docs.openclaw.ai/changelog/2026-11-20T09:14", "AGENTS.md"),
+    # "last check" without a value, ratios, substrings
+    ("Mention when the last check failed.", "AGENTS.md"),
+    ("If the last run failed, retry once.", "AGENTS.md"),
+    ("Escalation ladder: 15/30/60 minutes.", "AGENTS.md"),
+    ("Gegenstand: Mietvertrag Lissabon", "MEMORY.md"),
+    ("Der aktuelle Stand der Dinge ist unklar.", "MEMORY.md"),
+    ("I stand by the decision to use restic.", "MEMORY.md"),
+    # stable facts that look a bit like counters or IDs
+    ("Never paste tokens into memory files.", "AGENTS.md"),
+    ("Keep the prompt cache warm: heartbeat every 55m.", "AGENTS.md"),
+    ("Credits are billed monthly on the 1st.", "USER.md"),
+    ("Use a new session for unrelated work.", "AGENTS.md"),
+    # instructions that do not rewrite prefix files routinely
+    ("Write durable facts to memory/cards/ after each session.", "AGENTS.md"),
+    ("Update MEMORY.md when a decision changes.", "AGENTS.md"),
+    ("Never edit SOUL.md mid-session; never update MEMORY.md after every message.", "AGENTS.md"),
+    ("Append to memory/YYYY-MM-DD.md after every heartbeat.", "AGENTS.md"),
+    ("Nach jeder Sitzung eine Karte in memory/cards/ anlegen.", "AGENTS.md"),
+    ("Após cada sessão, registre as decisões em memory/cards/.", "AGENTS.md"),
+    ("每次会话结束后，把要点写到 memory/ 目录的卡片里。", "AGENTS.md"),
+    ("Atualizado conforme necessário.", "AGENTS.md"),
+    ("Last updated by Sam.", "AGENTS.md"),
+    ("Updated the router firmware to 7.57 on Monday.", "MEMORY.md"),
+    ("Check the backups at 08:00 and 20:00 daily.", "AGENTS.md"),
+    ("Flight LH1173 departs 2026-12-03 07:45 from LIS.", "MEMORY.md"),
+    ("As of version 2026.4.9, TOOLS.md is retired.", "MEMORY.md"),
+    ("Dentist appointment 2026-12-03 10:30", "MEMORY.md"),
+    ("Invoice #1763629200 paid in full.", "MEMORY.md"),
+    ("Use session IDs like agent:main:main for the main chat.", "AGENTS.md"),
+    ("Token budget: keep MEMORY.md under 4k tokens.", "AGENTS.md"),
+    ("Context: 200k window on Sonnet.", "MEMORY.md"),
+    ("Termin beim Zahnarzt am 03.12.2026 um 10:30.", "MEMORY.md"),
+    ("Reunião com a Ana em 03/12/2026 às 10:30.", "MEMORY.md"),
+    ("最后更新日志请看 git log。", "AGENTS.md"),
+]
+
+
+def _codes(line: str, file: str) -> list[str]:
+    return [f.code for f in scan_text(line + "\n", memory_file=file == "MEMORY.md", own_name=file)]
+
+
+def test_table_is_big_enough():
+    assert len(FLAGGED) >= 30 and len(CLEAN) >= 30
+    assert len(FLAGGED) + len(CLEAN) >= 60
+
+
+@pytest.mark.parametrize("line,code,file", FLAGGED)
+def test_flagged(line, code, file):
+    got = _codes(line, file)
+    assert code in got, f"{line!r} in {file}: expected {code}, got {got}"
+
+
+@pytest.mark.parametrize("line,file", CLEAN)
+def test_not_flagged(line, file):
+    got = _codes(line, file)
+    assert got == [], f"{line!r} in {file}: false positive {got}"
+
+
+def test_fenced_code_is_ignored():
+    text = "# AGENTS\n\n```json\n{\"updated\": \"2026-03-01T10:00:00Z\"}\nLast updated: 2026-11-20 09:14\n```\n"
+    assert scan_text(text) == []
+
+
+def test_indented_code_is_ignored():
+    text = "# AGENTS\n\nExample:\n\n    Last updated: 2026-11-20 09:14\n"
+    assert scan_text(text) == []
+
+
+def test_positions_point_at_the_stamp():
+    text = "# AGENTS\n\nSome intro.\nLast updated: 2026-11-20 09:14\n"
+    (f,) = scan_text(text)
+    assert f.line == 4
+    assert text[f.start:f.end] == "Last updated: 2026-11-20 09:14"
+
+
+def test_dreaming_block_is_one_finding():
+    text = ("# MEMORY\n\n## Promoted From Short-Term Memory (2026-11-19)\n"
+            "- Candidate: User: prefers tea [score=0.850 recalls=0 avg=0.620]\n"
+            "- Candidate: Assistant: ran df -h confidence: 0.58\n\n## Pointers\n- cards\n")
+    fs = scan_text(text, memory_file=True)
+    assert [f.code for f in fs] == ["CV003"]
+    assert "3 lines" in fs[0].kind
+
+
+def test_dreaming_markers_only_count_in_memory_md():
+    assert _codes("- Candidate: Assistant: ran df -h [score=0.850 recalls=0]", "AGENTS.md") == []
+
+
+def test_rewrite_target_must_be_in_the_prefix():
+    # HEARTBEAT.md is not above the boundary in the Current era.
+    names = frozenset({"AGENTS.md", "MEMORY.md"})
+    got = scan_text("Update HEARTBEAT.md after every heartbeat.\n", prefix_names=names,
+                    own_name="AGENTS.md")
+    assert got == []

@@ -351,6 +351,15 @@ def test_skl012_classic_allowlists(ws):
     assert "did you mean `github-pr`?" in diags[1].message
     assert diags[0].path == "openclaw.json" and "agents.defaults.skills" in diags[0].message
     assert "agents.list[0].skills" in diags[1].message
+    assert diags[0].column == 25 and diags[0].end_column == 33  # the "wether" string
+    try:
+        import clawlint.checks.config_common  # noqa: F401
+    except ImportError:
+        return
+    fix = diags[0].fix
+    assert fix is not None and fix.applicability is Applicability.UNSAFE
+    text = (root / "openclaw.json").read_text()
+    assert '["weather"]' in apply(text, fix)
 
 
 def test_skl012_current_entries_and_report_unmatched(ws):

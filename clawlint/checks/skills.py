@@ -506,14 +506,33 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return out
 
 
+def _config_diag(ctx: Context, cfg: Any, path: tuple[str | int, ...], message: str,
+                 fix: Fix | None) -> Diagnostic:
+    """A diagnostic at the value written at `path` (in openclaw.json or an included file)."""
+    loc = None
+    try:
+        loc = cfg.loc(*path)
+    except Exception:  # noqa: BLE001
+        loc = None
+    span = getattr(loc, "value", None) or getattr(loc, "span", None)
+    file = getattr(loc, "file", None) or getattr(cfg, "display", None) or "openclaw.json"
+    if span is None:
+        return ctx.diag(file, message, line=1, fix=fix)
+    return ctx.diag(file, message, line=span.line, col=span.column, end_line=span.end_line,
+                    end_col=span.end_column, fix=fix)
+
+
 @rule("SKL012")
 def unknown_allowlist_name(ctx: Context) -> Iterator[Diagnostic]:
     cfg = openclaw_config(ctx.ws)
     if cfg is None or not getattr(cfg, "ok", True):
         return
+    try:
+        from clawlint.checks.config_common import string_fix
+    except ImportError:  # pragma: no cover - the config helpers ship with the loader
+        string_fix = None
     names = {sk.name for sk in workspace_skills(ctx.ws) if sk.loadable}
     report_all = bool(ctx.options.get("report-unmatched", False))
-    where = getattr(cfg, "rel", None) or str(getattr(cfg, "path", "") or "openclaw.json")
     for path, items in _allowlists(cfg):
         for i, item in enumerate(items):
             if not isinstance(item, str):
@@ -524,22 +543,18 @@ def unknown_allowlist_name(ctx: Context) -> Iterator[Diagnostic]:
             close = _did_you_mean(name, names, cutoff=0.7)
             if close is None and not report_all:
                 continue  # may be a bundled or managed skill clawlint cannot see
-            pos = None
-            try:
-                pos = cfg.position(*path, i)
-            except Exception:  # noqa: BLE001
-                pos = None
-            line, col = (pos[1], pos[2]) if pos else (1, 1)
             hint = (f"did you mean `{close}`?" if close else
                     "it is not a workspace skill (it may be bundled or managed: check "
                     "`openclaw skills list`)")
-            yield ctx.diag(
-                where,
+            fix = None
+            if close is not None and string_fix is not None:
+                fix = string_fix(ctx, cfg, (*path, i), close, f"Replace with `{close}`",
+                                 safe=False)  # the name may be a bundled skill after all
+            yield _config_diag(
+                ctx, cfg, (*path, i),
                 f"`{_dotted(path)}` lists `{name}`, but no workspace skill has that name; {hint} "
                 "OpenClaw matches allowlists by exact skill name, so the agent does not get it",
-                line=line,
-                col=col,
-                end_col=col + len(json.dumps(name)),
+                fix,
             )
 
 

@@ -47,8 +47,8 @@ class Loc:
 class LoadIssue:
     """A problem found while loading: reported by the rule that owns `kind`.
 
-    kinds: "read" (CFG001), "parse" (PAR008), "include" (CFG002), "env-unresolved" (CFG003),
-    "env-name" (CFG004), "duplicate" (CFG005).
+    kinds: "read" and "parse" (PAR008), "include" (CFG001), "env-unresolved" (CFG002),
+    "env-name" (CFG003), "duplicate" (CFG004).
     """
 
     kind: str

@@ -351,7 +351,7 @@ def test_skl012_classic_allowlists(ws):
     assert "did you mean `github-pr`?" in diags[1].message
     assert diags[0].path == "openclaw.json" and "agents.defaults.skills" in diags[0].message
     assert "agents.list[0].skills" in diags[1].message
-    assert diags[0].column == 25 and diags[0].end_column == 33  # the "wether" string
+    assert diags[0].column == 26 and diags[0].end_column == 34  # the "wether" string
     try:
         import clawlint.checks.config_common  # noqa: F401
     except ImportError:

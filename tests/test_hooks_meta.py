@@ -137,6 +137,36 @@ def test_example_workspace_hook_registers():
     root = Path(__file__).resolve().parent.parent / "examples" / "workspace"
     if not (root / "hooks").is_dir():
         pytest.skip("example workspace has no hooks")
-    # stamp-context declares agent:bootstrap and has handler.ts: nothing to report here
-    # (its Date-stamped content is the prompt-cache rules' business).
-    assert lint(root, select=["HK"]) == []
+    # stamp-context declares agent:bootstrap and has handler.ts, so it would register (its
+    # Date-stamped content is the prompt-cache rules' business), but the example openclaw.json
+    # never enables it.
+    diags = lint(root, select=["HK"])
+    assert [(d.code, d.path) for d in diags] == [("HK007", "hooks/stamp-context/HOOK.md")]
+
+
+def _enabled_ws(ws, config: str | None):
+    files = {
+        "hooks/daily-note/HOOK.md": hook_md("daily-note", '{"openclaw": {"events": ["command:new"], '
+                                                          '"hookKey": "notes"}}'),
+        "hooks/daily-note/handler.ts": HANDLER,
+        "memory/x.md": "x\n",
+    }
+    if config is not None:
+        files["openclaw.json"] = config
+    return ws(files)
+
+
+@pytest.mark.parametrize("config, fires", [
+    (None, False),  # no config: cannot tell
+    ("{}", True),
+    ('{hooks: {internal: {entries: {notes: {enabled: true}}}}}', False),
+    ('{hooks: {internal: {entries: {"daily-note": {enabled: true}}}}}', False),
+    ('{hooks: {internal: {entries: {notes: {enabled: false}}}}}', True),
+    ('{hooks: {internal: {enabled: false, entries: {notes: {enabled: true}}}}}', True),
+    ("{hooks: {enabled: true}}", True),  # HTTP webhooks, not internal hooks
+])
+def test_hk007_enabled(ws, config, fires):
+    diags = lint(_enabled_ws(ws, config), select=["HK007"])
+    assert bool(diags) == fires
+    if config and "enabled: false, entries" in config:
+        assert "turns off all internal hooks" in diags[0].message

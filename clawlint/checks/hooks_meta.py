@@ -177,3 +177,41 @@ def unknown_event(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
             "e.g. `command:new` or `agent:bootstrap`",
             **_find_in_fm(f, json.dumps(ev) if json.dumps(ev) in (f.text or "") else ev),
         )
+
+
+@rule("HK007", kinds={Kind.HOOK})
+def not_enabled(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
+    from clawlint.skillset import openclaw_config
+
+    cfg = openclaw_config(ctx.ws)
+    hk = _hook(ctx, f)
+    if cfg is None or not getattr(cfg, "ok", True) or hk is None:
+        return  # without the config there is no telling whether the hook is enabled
+
+    def get(*path: str) -> object:
+        try:
+            return cfg.get(*path)
+        except Exception:  # noqa: BLE001
+            return None
+
+    if get("hooks", "internal", "enabled") is False:
+        yield ctx.diag(
+            f,
+            f"hook `{hk.hook_key}` never runs: `hooks.internal.enabled` is false in "
+            "openclaw.json, which turns off all internal hooks",
+            line=1,
+            end_col=4,
+        )
+        return
+    keys = dict.fromkeys((hk.hook_key, hk.name, hk.folder))
+    if any(get("hooks", "internal", "entries", k, "enabled") is True for k in keys):
+        return
+    entry = json.dumps({"hooks": {"internal": {"entries": {hk.hook_key: {"enabled": True}}}}})
+    yield ctx.diag(
+        f,
+        f"workspace hook `{hk.hook_key}` is not enabled, and workspace hooks only load after an "
+        f"explicit opt-in: add `{entry}` to openclaw.json or run "
+        f"`openclaw hooks enable {hk.hook_key}`",
+        line=1,
+        end_col=4,
+    )

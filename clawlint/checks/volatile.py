@@ -359,7 +359,8 @@ def _group_dreams(lines: list[tuple[int, int, int]], src: SourceText) -> list[Fi
 def _findings(ctx: Context) -> list[tuple[P.FileVerdict, Finding]]:
     def compute() -> list[tuple[P.FileVerdict, Finding]]:
         res = P.simulate(ctx.ws)
-        names = frozenset(v.name for v in res.above_boundary())
+        # Files that are (or, once created, would be) injected above the boundary.
+        names = frozenset(n for n in res.profile.load_order if n not in res.profile.boundary_files)
         out: list[tuple[P.FileVerdict, Finding]] = []
         for v in P.prefix_files(ctx.ws):
             f = v.source

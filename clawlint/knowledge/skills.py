@@ -111,9 +111,10 @@ HOOK_MANIFEST_KEYS: frozenset[str] = frozenset(
     {"events", "export", "hookKey", "emoji", "homepage", "os", "requires", "always", "install"}
 )
 HOOK_EVENT_FAMILIES: frozenset[str] = frozenset({"command", "session", "agent", "gateway", "message"})
-# Events named in the docs; used only for did-you-mean suggestions.
+# Events named in the docs (docs/automation/hooks.md event table); used only for did-you-mean.
 KNOWN_HOOK_EVENTS: tuple[str, ...] = (
-    "agent:bootstrap", "command:new", "command:reset", "gateway:startup",
+    "agent:bootstrap", "command:new", "command:reset", "command:stop", "gateway:startup",
+    "message:received", "session:compact:after", "session:compact:before", "session:patch",
 )
 # Handler discovery order (facts §1.7).
 HOOK_HANDLER_ORDER: tuple[str, ...] = ("handler.ts", "handler.js", "index.ts", "index.js")

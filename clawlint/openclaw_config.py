@@ -116,7 +116,8 @@ class OpenClawConfig:
         self.version: str | None = None
         self.issues: list[LoadIssue] = []
         self.locs: dict[KeyPath, Loc] = {}
-        self.files: list[str] = []  # every file read (display paths), main file first
+        self.files: list[str] = []  # absolute paths of every file read, main file first
+        self.file_displays: list[str] = []  # the same files as shown in diagnostics
         self.discovered_by = ""  # "setting" | "workspace" | "state-dir" | "home"
         self.selected_agent: str | None = None  # settings.agent
 
@@ -341,7 +342,8 @@ class _Loader:
         text, disp = self.read(path)
         if text is None:
             return None
-        self.cfg.files.append(disp)
+        self.cfg.files.append(os.path.abspath(path))
+        self.cfg.file_displays.append(disp)
         try:
             doc = json5.parse(text)
         except json5.JSON5Error as e:

@@ -141,7 +141,8 @@ def test_include_string_relative_and_sibling_wins(ws):
     assert cfg.position("agents", "defaults", "x") == ("openclaw.json", 1, 55)
     assert cfg.position("agents", "defaults", "y")[:2] == ("conf/agents.json5", 1)
     assert cfg.position("agents", "list", 0, "id")[0] == "conf/agents.json5"
-    assert cfg.files == ["openclaw.json", "conf/agents.json5"]
+    assert cfg.file_displays == ["openclaw.json", "conf/agents.json5"]
+    assert cfg.files == [str(root / "openclaw.json"), str(root / "conf/agents.json5")]
 
 
 def test_include_array_deep_merges_in_order(ws):

@@ -36,12 +36,12 @@ def invalid_json5(ctx: Context) -> Iterator[Diagnostic]:
                        "the gateway until it parses. Fix the syntax at this position")
 
 
-@rule("CFG001")
+@rule("CFG001", cache=False)
 def include_problem(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "include")
 
 
-@rule("CFG002")
+@rule("CFG002", cache=False)
 def unresolved_env_var(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "env-unresolved")
 
@@ -120,7 +120,7 @@ def _has_literal_secret(cfg: OpenClawConfig) -> bool:
     return any(True for _ in literal_secrets(cfg))
 
 
-@rule("CFG012")
+@rule("CFG012", cache=False)
 def config_permissions(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or cfg.path is None or os.name != "posix":
@@ -140,7 +140,7 @@ def config_permissions(ctx: Context) -> Iterator[Diagnostic]:
             f"run `chmod 600 {cfg.path}` (and move the keys to `${{ENV}}` references)"))
 
 
-@rule("CFG013")
+@rule("CFG013", cache=False)
 def symlinked_config(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or cfg.path is None or not cfg.path.is_symlink():

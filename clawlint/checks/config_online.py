@@ -58,7 +58,7 @@ def endpoints(cfg: OpenClawConfig) -> list[Endpoint]:
     return out
 
 
-@rule("MS011")
+@rule("MS011", cache=False)
 def embedding_endpoint(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:

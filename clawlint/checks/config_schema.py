@@ -84,12 +84,12 @@ def _suggest(key: str, siblings: list[str], schema: dict[str, Any], rel: KeyPath
     alias = _ALIASES.get(key)
     if alias is not None:
         return f" (did you mean `{alias}`?)"
-    close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean `{close[0]}`?)"
     lower = {s.lower(): s for s in siblings}
     if key.lower() in lower:
         return f" (did you mean `{lower[key.lower()]}`? keys are case-sensitive)"
+    close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean `{close[0]}`?)"
     elsewhere = [p for p in _all_paths(schema).get(key, []) if p.rsplit(".", 1)[0] != here]
     if elsewhere:
         return f" (it belongs under `{elsewhere[0]}`)"

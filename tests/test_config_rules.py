@@ -1,0 +1,277 @@
+"""Edge cases of the config rules (PAR008, CFG*, MS*) beyond the rule-doc examples."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from helpers import codes, lint
+
+from clawlint.config import Settings
+from clawlint.diagnostics import Severity
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    for var in ("OPENCLAW_STATE_DIR", "OPENCLAW_PROFILE", "OPENCLAW_INCLUDE_ROOTS",
+                "OPENAI_API_KEY", "GEMINI_API_KEY", "VOYAGE_API_KEY", "MISTRAL_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def run(ws, text: str, select: list[str], files: dict[str, str] | None = None, **settings):
+    root = ws({"openclaw.json": text, "AGENTS.md": "# a\n", **(files or {})})
+    return [d for d in lint(root, select=select, settings=Settings(**settings))
+            if any(d.code.startswith(s) for s in select)]
+
+
+def test_par008_points_at_syntax_error_line(ws):
+    (d,) = run(ws, "{\n  // ok\n  a: 1,\n  b: 'x\n}\n", ["PAR008"])
+    assert (d.path, d.line) == ("openclaw.json", 4)
+
+
+def test_par008_in_included_file(ws):
+    (d,) = run(ws, "{$include: 'x.json5'}", ["PAR008"], {"x.json5": "{a: 1,, }"})
+    assert (d.path, d.line, d.column) == ("x.json5", 1, 7)
+
+
+def test_valid_json5_with_comments_and_trailing_commas_is_clean(ws):
+    text = "/* c */ {a: [1, 2,], 'b': {c: .5,},} // end\n"
+    # Only the (correct) "default provider without a key" finding remains.
+    assert codes(run(ws, text, ["PAR008", "CFG", "MS0"])) == ["MS006"]
+
+
+def test_cfg005_mixed_list_and_entries(ws):
+    diags = run(ws, "{agents: {list: [{id: 'a'}], entries: {a: {}}}}", ["CFG005"])
+    assert len(diags) == 1 and "agents.list" in diags[0].message
+
+
+def test_cfg006_not_reported_for_classic_config(ws):
+    text = "{meta: {lastTouchedVersion: '2026.5.1'}, agents: {defaults: {memorySearch: {}}}}"
+    assert run(ws, text, ["CFG006"]) == []
+
+
+def test_cfg006_top_level_memory_search_and_entries_spelling(ws):
+    text = "{memorySearch: {}, agents: {entries: {main: {memorySearch: {provider: 'ollama'}}}}}"
+    msgs = [d.message for d in run(ws, text, ["CFG006"])]
+    assert any("top-level" in m for m in msgs)
+    assert any("agents.entries.main.memory.search" in m for m in msgs)
+
+
+def test_cfg006_is_an_error_with_include(ws):
+    diags = run(ws, "{meta: {lastTouchedVersion: '2026.9.1'}, $include: 'a.json5'}", ["CFG006"],
+                {"a.json5": "{agents: {defaults: {memorySearch: {provider: 'ollama'}}}}"})
+    (d,) = diags
+    assert d.severity is Severity.ERROR and d.path == "a.json5"
+
+
+def test_cfg007_per_agent_blocks_and_classic(ws):
+    text = """{agents: {
+      defaults: {memorySearch: {chunking: {tokens: 200}}},
+      list: [{id: 'main', memorySearch: {chunking: {overlap: 250}, query: {hybrid: {vectorWeight: 2}},
+              Provider: 'x', dimensions: 768}}]}}"""
+    msgs = [d.message for d in run(ws, text, ["CFG007"])]
+    assert any("vectorWeight" in m and "0 to 1" in m for m in msgs)
+    assert any("Provider" in m and "case-sensitive" in m for m in msgs)
+    assert any("dimensions" in m and "outputDimensionality" in m for m in msgs)
+    assert any("chunking.overlap" in m and "(250)" in m for m in msgs)  # across blocks
+
+
+def test_cfg007_types_and_current_only_keys(ws):
+    cur = "{memory: {search: {enabled: 'yes', rememberAcrossConversations: true, " \
+          "extraPaths: [{path: 'a', pattern: '*.md'}], chunking: {tokens: 0}}}}"
+    msgs = [d.message for d in run(ws, cur, ["CFG007"])]
+    assert len(msgs) == 2
+    assert any("enabled" in m and "boolean" in m for m in msgs)
+    assert any("tokens" in m and "positive integer" in m for m in msgs)
+    classic = "{agents: {defaults: {memorySearch: {rememberAcrossConversations: true, " \
+              "extraPaths: [{path: 'a'}]}}}}"
+    msgs = [d.message for d in run(ws, classic, ["CFG007"])]
+    assert len(msgs) == 2
+
+
+def test_cfg007_valid_full_block_is_clean(ws):
+    text = """{memory: {search: {
+      enabled: true, provider: 'ollama', model: 'nomic-embed-text', fallback: 'none',
+      sources: ['memory'], extraPaths: ['notes', {path: 'docs', pattern: '**/*.md'}],
+      remote: {baseUrl: 'http://127.0.0.1:11434', apiKey: {source: 'env', provider: 'default',
+               id: 'K'}, batch: {enabled: false, concurrency: 2, pollIntervalMs: 0}},
+      local: {contextSize: 'auto'}, store: {driver: 'sqlite', fts: {tokenizer: 'trigram'},
+      vector: {enabled: true}}, chunking: {tokens: 400, overlap: 80},
+      sync: {watch: true, watchDebounceMs: 1500, sessions: {deltaBytes: 100000}},
+      query: {maxResults: 6, minScore: 0.35, hybrid: {enabled: true, vectorWeight: 0.7,
+              textWeight: 0.3, candidateMultiplier: 4, mmr: {enabled: true, lambda: 0.7},
+              temporalDecay: {enabled: true, halfLifeDays: 30}}},
+      cache: {enabled: true, maxEntries: 50000},
+      multimodal: {enabled: false, modalities: ['image', 'audio'], maxFileBytes: 10000000},
+    }}}"""
+    assert run(ws, text, ["CFG007"]) == []
+
+
+def test_cfg008_classic_store_path_is_warning_and_auto_is_info(ws):
+    text = "{agents: {defaults: {memorySearch: {provider: 'auto', store: {path: 'x'}}}}}"
+    sev = {d.message.split("`")[1]: d.severity for d in run(ws, text, ["CFG008"])}
+    assert sev["agents.defaults.memorySearch.store.path"] is Severity.WARNING
+    assert sev["agents.defaults.memorySearch.provider"] is Severity.INFO
+
+
+def test_cfg008_truncation_warning_key(ws):
+    cl = "{agents: {defaults: {bootstrapPromptTruncationWarning: 'once'}, list: [{id: 'a'}]}}"
+    assert "turn 2" in run(ws, cl, ["CFG008"])[0].message
+    ok = "{agents: {defaults: {bootstrapPromptTruncationWarning: 'always'}, list: [{id: 'a'}]}}"
+    assert run(ws, ok, ["CFG008"]) == []
+    cur = "{agents: {entries: {main: {bootstrapPromptTruncationWarning: 'always'}}}}"
+    assert "not part of the Current schema" in run(ws, cur, ["CFG008"])[0].message
+
+
+def test_user_severity_overrides_per_finding_severity(ws):
+    text = "{agents: {defaults: {memorySearch: {provider: 'auto'}}}}"
+    (d,) = run(ws, text, ["CFG008"], severity={"CFG008": "error"})
+    assert d.severity is Severity.ERROR
+
+
+def test_cfg009_fix_rewrites_key_and_value(ws):
+    root = ws({"openclaw.json": "{agents: {defaults: {params: {'cacheControlTtl': '5m'}}}}"})
+    (d,) = [x for x in lint(root, select=["CFG009"]) if x.code == "CFG009"]
+    text = (root / "openclaw.json").read_text()
+    for e in sorted(d.fix.edits, key=lambda e: -e.start):
+        text = text[: e.start] + e.content + text[e.end :]
+    assert text == "{agents: {defaults: {params: {'cacheRetention': \"short\"}}}}"
+
+
+def test_cfg009_per_model_params(ws):
+    text = "{agents: {entries: {main: {models: {'anthropic/claude-sonnet-4-6': " \
+           "{params: {cacheRetention: 'forever'}}}}}}}"
+    (d,) = run(ws, text, ["CFG009"])
+    assert "models.anthropic/claude-sonnet-4-6.params.cacheRetention" in d.message
+
+
+@pytest.mark.parametrize("every,hit", [("55m", False), ("60m", True), ("1h30m", True),
+                                       ("0m", False), ("90s", False), ("2h", True)])
+def test_cfg010_heartbeat_thresholds(ws, every, hit):
+    text = f"{{agents: {{defaults: {{params: {{cacheRetention: 'long'}}, " \
+           f"heartbeat: {{every: '{every}'}}}}}}}}"
+    assert bool(run(ws, text, ["CFG010"])) is hit
+
+
+def test_cfg010_per_agent_override(ws):
+    text = """{agents: {defaults: {heartbeat: {every: '2h'}},
+      entries: {main: {}, warm: {params: {cacheRetention: 'long'}, heartbeat: {every: '55m'}},
+                cold: {params: {cacheRetention: 'long'}}}}}"""
+    (d,) = run(ws, text, ["CFG010"])
+    assert "'cold'" in d.message and d.line == 1
+
+
+def test_cfg011_ignores_refs_and_placeholders(ws):
+    text = """{models: {providers: {
+      ollama: {apiKey: 'ollama-local'}, a: {apiKey: '${A_KEY}'},
+      b: {apiKey: {source: 'env', provider: 'default', id: 'B'}}, c: {apiKey: 'sk-xxxxxxxxxxxxxxxx'},
+    }}}"""
+    assert run(ws, text, ["CFG011"]) == []
+
+
+def test_cfg012_world_writable(ws):
+    root = ws({"openclaw.json": "{}", "AGENTS.md": "x"})
+    os.chmod(root / "openclaw.json", 0o666)
+    assert "world-writable" in [d for d in lint(root, select=["CFG012"])][0].message
+    os.chmod(root / "openclaw.json", 0o644)
+    assert lint(root, select=["CFG012"]) == []
+
+
+def test_ms001_custom_provider_and_v1_ok(ws):
+    text = """{memory: {search: {provider: 'gpu', model: 'qwen3-embedding:0.6b'}},
+      models: {providers: {gpu: {api: 'ollama', baseUrl: 'http://gpu:11435/api/embeddings'}}}}"""
+    (d,) = run(ws, text, ["MS001"])
+    assert "models.providers.gpu.baseUrl" in d.message and d.fix is not None
+    ok = "{memory: {search: {provider: 'ollama', remote: {baseUrl: 'http://h:11434/v1/'}}}}"
+    assert run(ws, ok, ["MS001"]) == []
+
+
+def test_ms002_v1_embeddings_suffix(ws):
+    text = "{memory: {search: {provider: 'openai-compatible', remote: " \
+           "{baseUrl: 'http://ollama.lan:8080/v1/embeddings'}}}}"
+    (d,) = run(ws, text, ["MS002"])
+    assert '"http://ollama.lan:8080/v1"' in d.message
+
+
+def test_ms002_ignores_other_servers(ws):
+    text = "{memory: {search: {provider: 'openai', remote: {baseUrl: 'http://localhost:1234'}}}}"
+    assert run(ws, text, ["MS002", "MS003"]) == []
+
+
+@pytest.mark.parametrize("model,hit", [
+    ("llama3.1:8b", True), ("qwen3:8b", True), ("gpt-4o", True), ("gemma3", True),
+    ("openai/gpt-4.1", True), ("mistral", True),
+    ("qwen3-embedding:0.6b", False), ("nomic-embed-text", False), ("bge-m3", False),
+    ("mxbai-embed-large", False), ("all-minilm", False), ("text-embedding-3-small", False),
+    ("gemini-embedding-001", False), ("voyage-4-large", False), ("embeddinggemma", False),
+    ("mistral-embed", False), ("my-custom-model", False),
+])
+def test_ms004_model_families(ws, model, hit):
+    text = f"{{memory: {{search: {{provider: 'ollama', model: '{model}'}}}}}}"
+    assert bool(run(ws, text, ["MS004"])) is hit
+
+
+def test_ms005_key_sources(ws, monkeypatch):
+    base = "{memory: {search: {provider: 'voyage'}}%s}"
+    assert run(ws, base % "", ["MS005"])
+    assert not run(ws, base % ", models: {providers: {voyage: {apiKey: '${V}'}}}", ["MS005"])
+    assert not run(ws, base % ", env: {vars: {VOYAGE_API_KEY: 'x'}}", ["MS005"])
+    monkeypatch.setenv("VOYAGE_API_KEY", "k")
+    assert not run(ws, base % "", ["MS005"])
+
+
+@pytest.mark.parametrize("provider", ["ollama", "local", "none", "bedrock"])
+def test_ms005_keyless_providers(ws, provider):
+    assert run(ws, f"{{memory: {{search: {{provider: '{provider}'}}}}}}", ["MS005"]) == []
+
+
+def test_ms006_variants(ws, monkeypatch):
+    assert run(ws, "{}", ["MS006"])  # no block at all: default provider openai, no key
+    assert not run(ws, "{memory: {search: {enabled: false}}}", ["MS006"])
+    classic = "{agents: {defaults: {memorySearch: {local: {modelPath: '/m.gguf'}}}}}"
+    assert not run(ws, classic, ["MS006"])
+    monkeypatch.setenv("OPENAI_API_KEY", "sk")
+    assert not run(ws, "{}", ["MS006"])
+
+
+def test_ms007_classic_gate(ws):
+    bad = "{agents: {defaults: {memorySearch: {sources: ['memory', 'sessions']}}}}"
+    assert "experimental.sessionMemory" in run(ws, bad, ["MS007"])[0].message
+    ok = "{agents: {defaults: {memorySearch: {sources: ['sessions'], " \
+         "experimental: {sessionMemory: true}}}}}"
+    assert run(ws, ok, ["MS007"]) == []
+
+
+def test_ms008_needs_hook_enabled(ws):
+    text = "{memory: {search: {rememberAcrossConversations: true}}, hooks: {internal: " \
+           "{entries: {'session-memory': {enabled: %s}}}}}"
+    assert run(ws, text % "true", ["MS008"])
+    assert not run(ws, text % "false", ["MS008"])
+
+
+def test_ms009_each_constraint(ws):
+    text = "{memory: {search: {provider: 'gemini', model: 'gemini-embedding-001', " \
+           "fallback: 'openai', multimodal: {enabled: true}}}}"
+    msgs = [d.message for d in run(ws, text, ["MS009"])]
+    assert len(msgs) == 3  # model, fallback, extraPaths
+
+
+def test_ms011_offline_only_checks_the_url(ws):
+    text = "{memory: {search: {provider: 'ollama', remote: {baseUrl: 'http://127.0.0.1:9'}}}}"
+    assert run(ws, text, ["MS011"]) == []
+    bad = "{memory: {search: {provider: 'ollama', remote: {baseUrl: 'ftp://x'}}}}"
+    assert "scheme" in run(ws, bad, ["MS011"])[0].message
+
+
+def test_config_outside_workspace_reports_absolute_path(ws, tmp_path_factory):
+    ext = tmp_path_factory.mktemp("ext") / "openclaw.json"
+    ext.write_text("{memory: {search: {provider: 'ollama', model: 'llama3'}}}")
+    root = ws({"AGENTS.md": "x"})
+    diags = lint(root, select=["MS004"], settings=Settings(openclaw_config=str(ext)))
+    assert [d.path for d in diags] == [str(ext)]
+
+
+def test_no_config_no_findings(ws):
+    root = ws({"AGENTS.md": "x"})
+    assert [c for c in codes(lint(root, select=["CFG", "MS", "PAR008"]))] == []

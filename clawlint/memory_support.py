@@ -71,7 +71,7 @@ def count_tokens(text: str) -> tuple[int, str]:
             n = _encoder(text)
             if isinstance(n, tuple):  # tolerate (count, method) style helpers
                 n = n[0]
-            return int(n), "tiktoken"
+            return int(n), "tiktoken cl100k_base"
         except Exception:
             pass
     return (len(text) + 3) // 4, "estimate: characters / 4"

@@ -274,7 +274,7 @@ def hashtag_tags(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
 def _tags_fix(f: SourceFile, fm: FrontMatter, value: str) -> Fix | None:
     info = fm.keys.get("tags")
     if info is None or info.value_line != info.value_end_line or info.value_style not in (
-        None, '"', "'"
+        None, "", '"', "'"
     ):
         return None
     if "," in value:

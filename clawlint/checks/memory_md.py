@@ -191,10 +191,11 @@ def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             start = f.src.offset(i, col0 + 1)
             hint = ""
-            close = difflib.get_close_matches(norm, known, n=1, cutoff=0.75)
-            if not close:
-                base = norm.rsplit("/", 1)[-1]
-                close = [k for k in known if k.rsplit("/", 1)[-1] == base][:1]
+            # Suggest a file with the same or a very similar name (a renamed card).
+            base = norm.rsplit("/", 1)[-1]
+            names = {k.rsplit("/", 1)[-1]: k for k in known if k.endswith(".md")}
+            close = [names[n] for n in difflib.get_close_matches(base, list(names), n=1,
+                                                                  cutoff=0.85)]
             if close:
                 hint = f" (did you mean `{close[0]}`?)"
             yield ctx.diag(

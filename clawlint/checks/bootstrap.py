@@ -116,6 +116,9 @@ def bootstrap_file_dropped(ctx: Context) -> Iterator[Diagnostic]:
         before.append(v)
 
 
+_ROLE = {K.AGENTS: "operating instructions", K.TOOLS: "local tool notes"}
+
+
 @rule("BS004")
 def missing_required_bootstrap_file(ctx: Context) -> Iterator[Diagnostic]:
     res = P.simulate(ctx.ws)
@@ -124,8 +127,8 @@ def missing_required_bootstrap_file(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(
                 v.rel,
                 f"{v.rel} is missing: OpenClaw injects `{v.content}` in its place on every turn "
-                f"and the agent runs without its operating instructions. Create {v.rel} at the "
-                "workspace root",
+                f"and the agent runs without its {_ROLE.get(v.name, 'instructions')}. Create "
+                f"{v.rel} at the workspace root",
             )
 
 

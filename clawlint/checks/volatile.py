@@ -105,7 +105,8 @@ _STABLE_BEFORE_STRONG_RE = re.compile(r"\b(?:created|born|birthday)\b", re.I)
 # ---- live values ---------------------------------------------------------------------------
 _NUMK = r"\d[\d.,]*\s*[kKmM]?"
 _TOKENS_RE = re.compile(
-    rf"(?P<hit>\b(?:tokens?|token usage|token[ _]count)\s*[:=：]\s*{_NUMK}\b(?:\s*(?:in|out|/\s*{_NUMK}))?|"
+    rf"(?P<hit>\b(?:tokens?|token usage|token[ _]count)\s*[:=：]\s*{_NUMK}\b(?:\s*(?:in|out)\b)?"
+    rf"(?:\s*/\s*{_NUMK}\b(?:\s*(?:in|out)\b)?)?|"
     rf"\b(?:context|ctx|usage)\s*[:=：]\s*(?:\d[\d.,]*\s*[kKmM]?\s*/\s*\d[\d.,]*\s*[kKmM]?\b|"
     rf"\d[\d.,]*\s*[kKmM]?\s*(?:tokens\s+)?(?:used|in\b)|\d{{1,3}}\s*%\s*(?:used|full))|"
     rf"\b\d[\d.,]*\s*[kKmM]?\s*(?:tokens?\s+)?in\s*/\s*\d[\d.,]*\s*[kKmM]?\s*(?:tokens?\s+)?out\b|"

@@ -1,0 +1,59 @@
+"""Offline cl100k_base: verified file, no network, counts equal tiktoken's own encoder."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from clawlint import tokens as T
+
+
+def test_file_matches_published_hash():
+    assert hashlib.sha256(T.ENCODING_FILE.read_bytes()).hexdigest() == T.ENCODING_SHA256
+
+
+def test_counts_known_strings():
+    assert T.count("") == 0
+    assert T.count("hello world") == 2
+    assert T.count("<|endoftext|>") > 1  # special-token text counts as plain text
+
+
+def test_same_encoding_as_upstream_cl100k():
+    enc = T.encoding()
+    assert enc.name == "cl100k_base" and enc.n_vocab == 100277
+    assert enc.encode("hello world") == [15339, 1917]  # published cl100k ids
+    assert enc.special_tokens_set >= {"<|endoftext|>", "<|fim_prefix|>"}
+
+
+def test_loaded_once_and_no_network(monkeypatch):
+    import urllib.request
+
+    def boom(*a, **k):
+        raise AssertionError("network access")
+
+    monkeypatch.setattr(urllib.request, "urlopen", boom)
+    a = T.encoding()
+    assert T.encoding() is a
+
+
+def test_bad_file_is_refused(monkeypatch, tmp_path):
+    bad = tmp_path / "cl100k_base.tiktoken"
+    bad.write_bytes(b"not the file")
+    monkeypatch.setattr(T, "ENCODING_FILE", bad)
+    monkeypatch.setattr(T, "_encoding", None)
+    monkeypatch.setattr(T, "_error", None)
+    with pytest.raises(T.TokenizerUnavailable, match="SHA-256"):
+        T.encoding()
+    assert T.estimate("abcdefgh") == 2  # 4 chars/token fallback
+
+
+def test_token_offsets_align_with_text():
+    text = "ab 你好 😀 x\nLast updated"
+    offs = T.token_offsets(text)
+    assert offs[0] == 0 and offs == sorted(offs) and len(offs) == T.count(text)
+    assert all(0 <= o < len(text) for o in offs)
+
+
+def test_correction_factor():
+    assert T.corrected(1000, 1.2) == 1200

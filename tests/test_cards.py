@@ -320,3 +320,43 @@ def test_duplicate_topics(ws):
 def test_rules_skip_non_cards(ws):
     files = {"memory/notes.md": "# a\n\n# b\n", "MEMORY.md": "# Index\n"}
     assert run(ws, files, ["CRD"]) == []
+
+
+@pytest.mark.parametrize("data", [
+    {"topic": "A", "category": "b", "tags": ["x"], "created": __import__("datetime").date(2026, 1, 1),
+     "updated": __import__("datetime").date(2026, 1, 2)},
+    {"topic": "A", "category": "b", "tags": ["x"], "created": "2026-01-01", "updated": "2026-01-02"},
+    {"topic": "", "category": "b", "tags": ["x"]},
+    {"topic": "A", "category": "b", "tags": [], "created": "x", "updated": "y"},
+    {"topic": "A", "category": 3, "tags": ["x", 1]},
+    ["not", "a", "mapping"],
+    None,
+])
+def test_fast_path_never_disagrees_with_the_schema(data):
+    import jsonschema
+
+    from clawlint.checks.cards import SCHEMA_FILE, _json_ready, _obviously_valid
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    valid = cls(schema, format_checker=cls.FORMAT_CHECKER).is_valid(_json_ready(data))
+    assert not _obviously_valid(data) or valid
+
+
+def test_size_screen_is_conservative():
+    import random
+    import string
+
+    from clawlint.checks.cards import may_exceed
+    from clawlint.tokens import count
+
+    rnd = random.Random(3)
+    samples = [
+        "The NAS keeps seven daily restic snapshots and four weekly ones. " * 30,
+        "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(1500)),
+        "记忆卡片" * 300,
+        "- port 8080, 8081, 8082; 10.0.0.1-10.0.0.254 (/24)\n" * 30,
+    ]
+    for text in samples:
+        if count(text) > 600:
+            assert may_exceed(text, 600), text[:40]

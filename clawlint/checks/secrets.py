@@ -49,9 +49,19 @@ _KNOWN_RE = re.compile(
     "|".join(f"(?P<{name}>{_B}{pat}{_E})" for name, _label, pat in _KNOWN)
 )
 _LABELS = {name: label for name, label, _pat in _KNOWN}
-# Cheap pre-filter: a file without any of these cannot match a known format.
-_TRIGGERS = re.compile(r"sk-|sk_live|rk_live|AIza|gh[pousr]_|github_pat_|glpat-|xox|xapp-|AKIA|ASIA"
-                       r"|hf_|npm_|\d{8}:|eyJ")
+# Cheap pre-filter (plain substring tests run in C): a file without any of these cannot
+# match a known format.
+_TRIGGER_LITERALS = ("sk-", "sk_live", "rk_live", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+                     "github_pat_", "glpat-", "xox", "xapp-", "AKIA", "ASIA", "hf_", "npm_", "eyJ")
+_TELEGRAM_HINT = re.compile(r"\d{8}:")
+
+
+def _may_hold_known(text: str) -> bool:
+    return any(t in text for t in _TRIGGER_LITERALS) or (
+        ":" in text and _TELEGRAM_HINT.search(text) is not None
+    )
+
+
 _PREFIX_RE = re.compile(
     r"^(sk-ant-[a-z]+\d*-|sk-proj-|sk-svcacct-|sk-admin-|sk-|[sr]k_live_|AIza|gh[pousr]_|"
     r"github_pat_|glpat-|xox[a-z]-|xapp-|AKIA|ASIA|hf_|npm_|eyJ)"
@@ -64,16 +74,39 @@ _PRIVATE_KEY_RE = re.compile(
 )
 _B64_LINE = re.compile(r"^[A-Za-z0-9+/=]{40,}$", re.M)
 
-# `password = ...`, `api_key: ...`, `"apiKey": "..."`: the key must END in one of these
-# words, so `tokens: 400`, `tokenizer:` and `maxTokens:` never match.
-_ASSIGN_RE = re.compile(
-    r"(?<![A-Za-z0-9_])(?P<q1>[\"']?)(?P<key>(?:[A-Za-z][A-Za-z0-9_.\-]*?)?"
+# `password = ...`, `api_key: ...`, `"apiKey": "..."`: found by the credential word right before
+# the separator (a fast literal search), then the key is extended to the left. The key must END
+# in the word, so `tokens: 400`, `tokenizer:` and `maxTokens:` never match.
+_CRED_WORD_RE = re.compile(
     r"(?:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|access[_\-]?key|"
-    r"auth[_\-]?key|private[_\-]?key|client[_\-]?secret|bearer))(?P=q1)"
-    r"[ \t]*(?::|=|:=)[ \t]*"
-    r"(?:(?P<qv>[\"'`])(?P<qval>[^\"'`\r\n]{1,300})(?P=qv)|(?P<val>[^\s\"'`,;)}\]]{1,300}))",
+    r"auth[_\-]?key|private[_\-]?key|client[_\-]?secret|bearer)"
+    r"(?P<q1>[\"']?)[ \t]*(?::=|:|=)[ \t]*",
     re.I,
 )
+_VALUE_RE = re.compile(
+    r"(?P<qv>[\"'`])(?P<qval>[^\"'`\r\n]{1,300})(?P=qv)|(?P<val>[^\s\"'`,;)}\]]{1,300})"
+)
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+
+
+def assignments(text: str) -> Iterator[tuple[str, int, int]]:
+    """(key, value start, value end) for each `<...credential word> [:=] value`."""
+    for m in _CRED_WORD_RE.finditer(text):
+        start = m.start()
+        while start > 0 and text[start - 1] in _KEY_CHARS:
+            start -= 1
+        key = re.split(r"[\"'\s:=]", text[start : m.end()], maxsplit=1)[0]
+        if not key or not key[0].isalpha():
+            continue
+        q1 = m.group("q1")
+        if q1 and (start == 0 or text[start - 1] != q1):
+            continue  # `"apiKey": ...` needs its opening quote too
+        v = _VALUE_RE.match(text, m.end())
+        if v is None:
+            continue
+        g = "qval" if v.group("qval") is not None else "val"
+        yield key, v.start(g), v.end(g)
+
 
 _PLACEHOLDER_WORDS = re.compile(
     r"x{4,}|X{4,}|\*{3,}|\.{3}|…|example|placeholder|your[_\-]?|redact|changeme|change[_\-]me|"
@@ -150,7 +183,7 @@ class Finding:
 
 def known_secrets(text: str) -> list[Finding]:
     out: list[Finding] = []
-    if not _TRIGGERS.search(text):
+    if not _may_hold_known(text):
         return out
     for m in _KNOWN_RE.finditer(text):
         name = m.lastgroup or ""
@@ -248,15 +281,12 @@ def credential_assignment(ctx: Context) -> Iterator[Diagnostic]:
         if not any(w in low for w in ("pass", "pwd", "secret", "token", "key", "bearer")):
             continue
         taken = [(x.start, x.end) for x in known_secrets(text) + private_keys(text)]
-        for m in _ASSIGN_RE.finditer(text):
-            gname = "qval" if m.group("qval") is not None else "val"
-            value = m.group(gname)
-            start, end = m.start(gname), m.end(gname)
+        for key, start, end in assignments(text):
+            value = text[start:end]
             if any(a < end and start < b for a, b in taken):
                 continue  # already reported by SEC001
             if not looks_like_secret_value(value, min_length, min_entropy):
                 continue
-            key = m.group("key")
             fd = Finding(start, end, f"`{key}`", mask(value))
             yield _emit(
                 ctx,

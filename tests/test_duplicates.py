@@ -97,6 +97,10 @@ def test_settings_path_without_config(tmp_path, fake_ollama):  # noqa: F811
     diags = lint(tmp_path, select=DUP, settings=s)
     assert [d.path for d in dup001(diags)] == ["memory/cards/backup-plan.md"]
     assert "ollama all-minilm" in dup001(diags)[0].message
+    # all-minilm uses no prefixes: cards, queries and chunks share one cache namespace.
+    fake_ollama.reset_counts()
+    lint(tmp_path, select=DUP, settings=s)
+    assert fake_ollama.embed_calls == 0
 
 
 # ---- related-but-distinct, thresholds ---------------------------------------------------

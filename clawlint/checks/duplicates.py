@@ -48,6 +48,10 @@ def _user_severity(ws: Workspace, code: str) -> bool:
 
 
 def _card_units(ws: Workspace) -> list[Unit]:
+    return list(ws.memo("retrieval.card_units", lambda: _build_card_units(ws)))
+
+
+def _build_card_units(ws: Workspace) -> list[Unit]:
     from clawlint.workspace import Kind
 
     units = []

@@ -51,13 +51,18 @@ class TfIdf:
         for f in self._feats:
             df.update(f.keys())
         self.df = df
+        log, n = math.log, self.n
+        self._idf = {k: log((1 + n) / (1 + d)) + 1.0 for k, d in df.items()}
+        self._idf_unseen = log(1 + n) + 1.0
         self.vectors = [self.weigh(f) for f in self._feats]
+        self._feats = []  # only needed while fitting
 
     def idf(self, feat: str) -> float:
-        return math.log((1 + self.n) / (1 + self.df.get(feat, 0))) + 1.0
+        return self._idf.get(feat, self._idf_unseen)
 
     def weigh(self, feats: Counter[str]) -> dict[str, float]:
-        vec = {k: (1.0 + math.log(c)) * self.idf(k) for k, c in feats.items() if c > 0}
+        idf, unseen, log = self._idf, self._idf_unseen, math.log
+        vec = {k: (1.0 + log(c)) * idf.get(k, unseen) for k, c in feats.items() if c > 0}
         norm = math.sqrt(sum(v * v for v in vec.values()))
         return {k: v / norm for k, v in vec.items()} if norm > 0 else {}
 

@@ -61,6 +61,7 @@ class Retrieval:
         self._ready = False
         self.embedded = 0  # texts sent to the server in this run
         self.cache_hits = 0
+        self._caches: dict[str, tuple[EmbeddingCache, set[str]]] = {}
         if self.plan.network:
             if self.plan.refusal:
                 self.failure = EmbedError("remote-refused", self.plan.refusal,
@@ -113,7 +114,10 @@ class Retrieval:
         sent = [template.replace("{text}", t) for t in texts]
         ns = namespace(b.kind, self.plan.model, b.info.digest, self.plan.dimensions or "native",
                        template, self.plan.base_url)
-        cache = EmbeddingCache(cache_root(self.ws), ns)
+        if ns not in self._caches:  # one cache object per namespace and run
+            self._caches[ns] = (EmbeddingCache(cache_root(self.ws), ns), set())
+        cache, used = self._caches[ns]
+        hits_before = cache.hits
         keys = [hashlib.sha256(s.encode("utf-8")).hexdigest() for s in sent]
         out: list[np.ndarray | None] = [cache.get(k, b.info.dims) for k in keys]
         todo = [i for i, v in enumerate(out) if v is None]
@@ -138,8 +142,9 @@ class Retrieval:
             return None
         finally:
             progress.close()
-            cache.save(set(keys))
-        self.cache_hits += cache.hits
+            used.update(keys)
+            cache.save(used)  # entries used by any call of this run are kept
+        self.cache_hits += cache.hits - hits_before
         for i in todo:
             if out[i] is None:
                 out[i] = out[first[keys[i]]]

@@ -20,7 +20,7 @@ from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from clawlint.knowledge import memory as facts
 from clawlint.memory_support import as_date, count_tokens, parse_iso_date, plural, today
 from clawlint.registry import Context, rule
-from clawlint.source import FrontMatter
+from clawlint.source import FrontMatter, KeyInfo
 from clawlint.workspace import Kind, SourceFile
 
 CARD = {Kind.CARD}
@@ -256,8 +256,8 @@ def yaml11_boolean(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
 @rule("CRD004", kinds=CARD)
 def hashtag_tags(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     fm = card_frontmatter(f)
-    if fm is None:
-        return
+    if fm is None or _duplicated(fm, "tags"):
+        return  # with two `tags` keys YAML ignores the first; CRD002 reports it
     found = _hashtag_span(f, fm)
     if found is None:
         return
@@ -271,8 +271,24 @@ def hashtag_tags(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     )
 
 
+def last_key(fm: FrontMatter, key: str) -> KeyInfo | None:
+    """Where the value YAML keeps is written: the last occurrence of a duplicated key."""
+    info = fm.keys.get(key)
+    for _first, dup in fm.duplicate_keys:
+        if dup.key == key:
+            info = dup
+    return info
+
+
+def _duplicated(fm: FrontMatter, key: str) -> bool:
+    """A key set twice: positions in fm.keys are the first, values the last (CRD002 reports)."""
+    return any(first.key == key for first, _dup in fm.duplicate_keys)
+
+
 def _tags_fix(f: SourceFile, fm: FrontMatter, value: str) -> Fix | None:
     info = fm.keys.get("tags")
+    if _duplicated(fm, "tags"):
+        return None
     if info is None or info.value_line != info.value_end_line or info.value_style not in (
         None, "", '"', "'"
     ):
@@ -298,7 +314,7 @@ def tags_not_list(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     if fm is None or data is None or "tags" not in data:
         return  # a missing `tags` is the schema rule's (CRD006)
     tags = data["tags"]
-    info = fm.keys.get("tags")
+    info = last_key(fm, "tags")
     pos: dict[str, Any] = {}
     if info is not None:
         pos = {"line": info.line, "col": info.column, "end_col": info.column + 4}
@@ -309,7 +325,8 @@ def tags_not_list(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
         return
     if isinstance(tags, str):
         fix = _tags_fix(f, fm, tags)
-        shown = tags if len(tags) <= 60 else tags[:57] + "..."
+        shown = " ".join(tags.split())
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
         if "," in tags:
             msg = (f"`tags` is one comma-separated string (`{shown}`), not a list, so search "
                    "sees a single tag; write a YAML list")
@@ -408,7 +425,7 @@ def schema(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
             continue
         if _dates_handled(data, field):
             continue
-        info = fm.keys.get(field)
+        info = last_key(fm, field)
         where = ".".join(str(p) for p in path)
         if not path and raw is None:
             msg = "card frontmatter is empty; fill in topic, category, tags, created and updated"
@@ -444,7 +461,7 @@ def _missing_field(ctx: Context, f: SourceFile, fm: FrontMatter, data: dict[str,
     if name == "updated":
         created = as_date(data.get("created"))
         info = fm.keys.get("created")
-        if created is not None and info is not None:
+        if created is not None and info is not None and not _duplicated(fm, "created"):
             at = f.src.line_span(info.value_end_line)[1]
             nl = newline_style(f.src.text)
             fix = Fix(
@@ -472,7 +489,7 @@ DATE_FIELDS = ("created", "updated")
 
 
 def _date_pos(fm: FrontMatter, field: str) -> dict[str, int]:
-    info = fm.keys.get(field)
+    info = last_key(fm, field)
     if info is None:
         return {"line": 1}
     return {"line": info.value_line, "col": info.value_column,
@@ -654,7 +671,7 @@ def duplicate_topic(ctx: Context) -> Iterator[Diagnostic]:
             continue
         for f in files[1:]:
             fm = card_frontmatter(f)
-            info = fm.keys.get("topic") if fm else None
+            info = last_key(fm, "topic") if fm else None
             topic = (card_data(f) or {}).get("topic")
             pos: dict[str, int] = {"line": 1}
             if info is not None:

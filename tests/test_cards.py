@@ -360,3 +360,9 @@ def test_size_screen_is_conservative():
     for text in samples:
         if count(text) > 600:
             assert may_exceed(text, 600), text[:40]
+
+
+def test_duplicate_topic_reported_on_the_copy(ws):
+    files = {"memory/cards/backup-plan.md": card(), "memory/cards/backup-plan-copy.md": card()}
+    d = run(ws, files, ["CRD013"])
+    assert [x.path for x in d] == ["memory/cards/backup-plan-copy.md"]

@@ -396,7 +396,8 @@ def _tags_handled(data: dict[str, Any]) -> bool:
     )
 
 
-@rule("CRD006", kinds=CARD)
+# Not cached: a custom `schema` file is an input the result cache cannot see.
+@rule("CRD006", kinds=CARD, cache=False)
 def schema(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     fm = card_frontmatter(f)
     if fm is None:
@@ -666,9 +667,16 @@ def duplicate_topic(ctx: Context) -> Iterator[Diagnostic]:
         topic = data.get("topic") if data else None
         if isinstance(topic, str) and _norm_topic(topic):
             seen.setdefault(_norm_topic(topic), []).append(f)
+    from clawlint.checks.index_noise import backup_reason
+
+    def keep_first(x: SourceFile) -> tuple[bool, str]:
+        # The original stays first; a `-copy`/`-old` file is the one reported.
+        return backup_reason(x.rel, lambda rel: ctx.ws.get(rel) is not None) is not None, x.rel
+
     for files in seen.values():
         if len(files) < 2:
             continue
+        files.sort(key=keep_first)
         for f in files[1:]:
             fm = card_frontmatter(f)
             info = last_key(fm, "topic") if fm else None

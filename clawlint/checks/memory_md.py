@@ -64,8 +64,9 @@ def memory_md_size(ctx: Context) -> Iterator[Diagnostic]:
         "prompt. Keep pointers and durable decisions here, move details to knowledge cards "
         f"({ctx.settings.cards_path}/) and history to daily logs ({facts.DAILY_LOG_HINT})",
         line=line,
-        help="Truncation at bootstrapMaxChars is reported separately by the prompt-cache "
-        "rules; this is the guide's earlier budget (~2 KB target, warning above 4 KB).",
+        help="Truncation at bootstrapMaxChars is reported separately (BS001 "
+        "bootstrap-file-truncated); this is the guide's earlier budget (~2 KB target, warning "
+        "above 4 KB).",
     )
 
 
@@ -159,7 +160,8 @@ def _link_target(raw: str) -> str | None:
     return unquote(target)
 
 
-@rule("MEM003")
+# Not cached: link targets may be files clawlint does not track (the cache keys on tracked ones).
+@rule("MEM003", cache=False)
 def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
     f = root_memory(ctx)
     if f is None:
@@ -210,18 +212,20 @@ def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
 # ---- MEM004: a second MEMORY.md inside memory/ ------------------------------------------------
 
 
-@rule("MEM004", kinds={Kind.MEMORY_OTHER})
-def nested_memory_md(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
-    if f.rel.lower() != "memory/memory.md":
-        return
-    if root_memory(ctx) is not None or ctx.ws.get(wf.ROOT_MEMORY) is not None:
-        msg = (f"`{f.rel}` is a second MEMORY.md: it is indexed as an ordinary memory file, never "
-               "injected, and drifts from the root MEMORY.md. Merge what is still true into the "
-               "root MEMORY.md and delete this copy")
-    else:
-        msg = (f"`{f.rel}` is not the root MEMORY.md: OpenClaw injects only `MEMORY.md` at the "
-               "workspace root, so this file is only searched. Move it to the workspace root")
-    yield ctx.diag(f, msg, line=1)
+# A workspace rule, not per-file: the message depends on whether the root MEMORY.md exists.
+@rule("MEM004")
+def nested_memory_md(ctx: Context) -> Iterator[Diagnostic]:
+    for f in ctx.ws.of_kind(Kind.MEMORY_OTHER):
+        if f.rel.lower() != "memory/memory.md":
+            continue
+        if ctx.ws.get(wf.ROOT_MEMORY) is not None:
+            msg = (f"`{f.rel}` is a second MEMORY.md: it is indexed as an ordinary memory file, "
+                   "never injected, and drifts from the root MEMORY.md. Merge what is still true "
+                   "into the root MEMORY.md and delete this copy")
+        else:
+            msg = (f"`{f.rel}` is not the root MEMORY.md: OpenClaw injects only `MEMORY.md` at the "
+                   "workspace root, so this file is only searched. Move it to the workspace root")
+        yield ctx.diag(f, msg, line=1)
 
 
 # ---- MEM005: paragraphs injected twice ------------------------------------------------------

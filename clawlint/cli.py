@@ -31,6 +31,7 @@ class DefaultGroup(click.Group):
     """`clawlint PATHS` means `clawlint check PATHS` (like `ruff PATHS` once did)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _load_commands(self)
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)

@@ -1,0 +1,175 @@
+"""clawlint benchmark: generated workspaces of 40, 1,000 and 10,000 cards.
+
+For each size it prints, from one run on this machine:
+  baseline   a process that only reads every file and tokenizes the bootstrap files
+  cold       clawlint with an empty result cache
+  warm       clawlint again, nothing changed
+with wall time and peak RSS of each process, and the targets of issue 7 as ratios.
+
+    python benchmarks/bench.py                 # all sizes
+    python benchmarks/bench.py --sizes 40 1000 # some sizes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TOPICS = [
+    "backup", "network", "ssh", "docker", "nas", "photos", "calendar", "travel", "budget",
+    "garden", "car", "health", "reading", "music", "kids", "school", "taxes", "insurance",
+    "router", "vpn", "printer", "kitchen", "recipes", "running", "cycling", "books", "email",
+]
+WORDS = (
+    "the a restic nightly snapshot keep weekly monthly check repository integrity offsite bucket "
+    "sunday monday port tcp bound proxy caddy library key device password login disabled enabled "
+    "prefer metric units hour time review schedule reminder appointment doctor dentist renew "
+    "license plate insurance policy premium annual monthly invoice paid pending bank transfer "
+    "route gateway subnet dhcp lease address static reserved hostname domain certificate tls"
+).split()
+
+RUNNER = r"""
+import resource, runpy, sys, time
+t = time.perf_counter()
+sys.argv = ["clawlint", *sys.argv[1:]]
+code = 0
+try:
+    runpy.run_module("clawlint", run_name="__main__")
+except SystemExit as e:
+    code = e.code or 0
+wall = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"@@BENCH {wall:.6f} {rss} {code}", file=sys.stderr)
+"""
+
+BASELINE = r"""
+import os, resource, sys, time
+t = time.perf_counter()
+root = sys.argv[1]
+total = 0
+for dirpath, dirnames, filenames in os.walk(root):
+    dirnames[:] = [d for d in dirnames if d != ".clawlint_cache"]
+    for name in filenames:
+        with open(os.path.join(dirpath, name), "rb") as fh:
+            total += len(fh.read())
+from clawlint.tokens import count as count_tokens
+for name in ("AGENTS.md", "SOUL.md", "IDENTITY.md", "USER.md", "MEMORY.md"):
+    p = os.path.join(root, name)
+    if os.path.exists(p):
+        with open(p, encoding="utf-8") as fh:
+            count_tokens(fh.read())
+wall = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"@@BENCH {wall:.6f} {rss} 0", file=sys.stderr)
+"""
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def generate(root: Path, cards: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    (root / "memory" / "cards").mkdir(parents=True)
+    (root / "AGENTS.md").write_text(
+        "# AGENTS.md\n\n## Session start\n1. Read SOUL.md and USER.md.\n2. Skim today's log.\n\n"
+        + "\n".join(f"- {sentence(rng, 14)}" for _ in range(60)) + "\n"
+    )
+    (root / "SOUL.md").write_text("# SOUL\n\n" + "\n".join(sentence(rng, 12) for _ in range(20)) + "\n")
+    (root / "IDENTITY.md").write_text("# IDENTITY\n\n- Name: Juno\n- Emoji: owl\n")
+    (root / "USER.md").write_text("# USER\n\n- Name: Sam\n- Birthday: 1991-07-14\n")
+    (root / "MEMORY.md").write_text(
+        "# MEMORY\n\n" + "\n".join(f"- memory/cards/card-{i:05d}.md" for i in range(min(cards, 40))) + "\n"
+    )
+    for i in range(cards):
+        topic = f"{rng.choice(TOPICS)} {rng.choice(TOPICS)} note {i}"
+        tags = sorted({rng.choice(TOPICS) for _ in range(3)})
+        month = rng.randint(1, 10)
+        body = "\n\n".join(sentence(rng, rng.randint(20, 60)) for _ in range(rng.randint(2, 5)))
+        (root / "memory" / "cards" / f"card-{i:05d}.md").write_text(
+            f"---\ntopic: {topic}\ncategory: {rng.choice(TOPICS)}\ntags: [{', '.join(tags)}]\n"
+            f"created: 2026-{month:02d}-01\nupdated: 2026-{month:02d}-15\n---\n# {topic}\n\n{body}\n"
+        )
+    for d in range(max(5, cards // 20)):
+        day = 1 + d % 28
+        month = 1 + (d // 28) % 10
+        (root / "memory" / f"2026-{month:02d}-{day:02d}.md").write_text(
+            f"# 2026-{month:02d}-{day:02d}\n\n" + "\n".join(f"- {sentence(rng, 12)}" for _ in range(8)) + "\n"
+        )
+
+
+def measure(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
+    for line in proc.stderr.splitlines():
+        if line.startswith("@@BENCH "):
+            wall, rss, rc = line.split()[1:]
+            return float(wall), int(rss) / 1024.0, int(rc)
+    raise SystemExit(f"benchmark process failed:\n{proc.stderr[-2000:]}")
+
+
+def process_wall(code: str, args: list[str], env: dict[str, str]) -> float:
+    """Wall time of the whole process, interpreter start-up included (what a user waits)."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], capture_output=True, env=env)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="*", default=[40, 1000, 10000])
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args()
+    repo = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "CLAWLINT_TODAY": "2026-11-21"}
+    rows = []
+    for n in args.sizes:
+        tmp = Path(tempfile.mkdtemp(prefix=f"clawlint-bench-{n}-"))
+        try:
+            generate(tmp, n)
+            lint_args = ["check", str(tmp), "--exit-zero", "--output-format", "json",
+                         "--output-file", os.devnull, "--embeddings", "lexical"]
+            base = measure(BASELINE, [str(tmp)], env)
+            cold = measure(RUNNER, lint_args, env)
+            warm = measure(RUNNER, lint_args, env)
+            warm_process = process_wall(RUNNER, lint_args, env)
+            rows.append({"cards": n, "baseline_s": base[0], "baseline_mb": base[1],
+                         "cold_s": cold[0], "cold_mb": cold[1], "warm_s": warm[0], "warm_mb": warm[1],
+                         "warm_process_s": warm_process})
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    print(f"{'cards':>6} {'baseline':>10} {'cold':>10} {'warm':>10} {'warm+start':>11} "
+          f"{'cold/base':>10} {'warm/base':>10} {'peak MB':>8}")
+    for r in rows:
+        print(f"{r['cards']:>6} {r['baseline_s']:>9.3f}s {r['cold_s']:>9.3f}s {r['warm_s']:>9.3f}s "
+              f"{r['warm_process_s']:>10.3f}s {r['cold_s'] / r['baseline_s']:>9.2f}x "
+              f"{r['warm_s'] / r['baseline_s']:>9.2f}x {max(r['cold_mb'], r['warm_mb']):>8.1f}")
+    print("\nTargets (issue 7): 40 cards warm <= 0.150 s; 1,000 cards cold <= 2x baseline and warm "
+          "<= 0.5x; 10,000 cards cold <= 5 s; peak memory <= 200 MB without embeddings.")
+    for r in rows:
+        checks = []
+        if r["cards"] == 40:
+            checks.append(("40 warm <= 150 ms", r["warm_s"] <= 0.150))
+        if r["cards"] == 1000:
+            checks.append(("1k cold <= 2x baseline", r["cold_s"] <= 2 * r["baseline_s"]))
+            checks.append(("1k warm <= 0.5x baseline", r["warm_s"] <= 0.5 * r["baseline_s"]))
+        if r["cards"] == 10000:
+            checks.append(("10k cold <= 5 s", r["cold_s"] <= 5.0))
+        checks.append((f"{r['cards']} peak <= 200 MB", max(r["cold_mb"], r["warm_mb"]) <= 200))
+        for name, ok in checks:
+            print(f"  {'PASS' if ok else 'MISS'}  {name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -301,11 +301,15 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
             if not unused and not non_enabled:
                 continue
             parts = []
+            ignored = [c for c in unused if per_file_ignored(c, f.rel, ws.settings)]
+            unused = [c for c in unused if c not in ignored]
+            if ignored:
+                parts.append(f"already ignored by per-file-ignores: {', '.join(ignored)}")
             if unused:
                 parts.append(f"unused: {', '.join(unused)}")
             if non_enabled:
                 parts.append(f"non-enabled: {', '.join(non_enabled)}")
-            drop = set(unused) | set(non_enabled) | {c for c in dv.codes if c not in known}
+            drop = set(unused) | set(ignored) | set(non_enabled) | {c for c in dv.codes if c not in known}
             keep = [c for c in dv.codes if c not in drop]
             out.append(
                 Diagnostic(
@@ -357,12 +361,17 @@ def apply_edits(text: str, diags: list[Diagnostic], unsafe: bool) -> tuple[str, 
 
 
 def unified_diff(rel: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True),
-            fromfile=f"a/{rel}", tofile=f"b/{rel}",
-        )
-    )
+    """A patch that `git apply`/`patch` accept, including the no-final-newline marker."""
+    out = []
+    for line in difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=f"a/{rel}", tofile=f"b/{rel}",
+    ):
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def write_atomic(path: Path, text: str) -> None:

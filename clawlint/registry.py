@@ -109,15 +109,16 @@ def resolve_selection(
             out.append(s)
         return out
 
+    where = f"{settings.config_path}: " if settings.config_path else ""
     select = cli_select if cli_select else settings.select
     if select is None:
         active = {c for c in codes if docs[c].default}
     else:
-        sel = check(select, "select")
+        sel = check(select, "--select" if cli_select else f"{where}select")
         active = {c for c in codes if any(matches(c, s) for s in sel)}
-    for s in check([*settings.extend_select, *(cli_extend or [])], "extend-select"):
+    for s in check(settings.extend_select, f"{where}extend-select") + check(cli_extend or [], "--extend-select"):
         active |= {c for c in codes if matches(c, s)}
-    for s in check([*settings.ignore, *(cli_ignore or [])], "ignore"):
+    for s in check(settings.ignore, f"{where}ignore") + check(cli_ignore or [], "--ignore"):
         active -= {c for c in codes if matches(c, s)}
     return active
 

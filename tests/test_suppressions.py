@@ -120,3 +120,31 @@ def test_crlf_preserved_by_fix(ws):
 
     run([root], selection=Selection(select=["SUP", "PAR007"]), fix=True)
     assert (root / "AGENTS.md").read_bytes() == b"# A\r\ntext\r\n"
+
+
+def test_diff_marks_missing_final_newline_and_applies(ws, tmp_path):
+    import subprocess
+
+    from test_cli import run_cli
+
+    text = "# A\n<!-- clawlint-disable-next-line PAR007 -->\ntext"
+    root = ws({"AGENTS.md": text})
+    code, out, _ = run_cli("check", str(root), "--select", "SUP,PAR007", "--diff", "--quiet")
+    assert code == 1
+    assert "\\ No newline at end of file" in out
+    patch = tmp_path / "fix.patch"
+    patch.write_text(out)
+    proc = subprocess.run(["git", "apply", "--unsafe-paths", "-p1", str(patch)], cwd=root,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "AGENTS.md").read_text() == "# A\ntext"
+
+
+def test_per_file_ignore_explains_unused_suppression(ws):
+    from clawlint.config import Settings
+
+    root = ws({"AGENTS.md": "# A\n<!-- clawlint-disable-next-line PAR007 -->\ntext\n"})
+    s = Settings(per_file_ignores={"AGENTS.md": ["PAR007"]})
+    (d,) = lint(root, ["SUP", "PAR007"], s)
+    assert d.code == "SUP001"
+    assert "already ignored by per-file-ignores: PAR007" in d.message

@@ -63,6 +63,6 @@ def mask_secret(line: str, d: Diagnostic) -> str:
     a, b = d.column - 1, (d.end_column or d.column) - 1
     if b <= a:
         return line
-    value = line[a:b]
-    shown = value[:4] if len(value) > 12 else ""
-    return line[:a] + shown + "*" * max(4, len(value) - len(shown)) + line[b:]
+    # Nothing of the value is shown: messages already name a masked form, and showing another
+    # part here would reveal more of it than either does alone.
+    return line[:a] + "*" * max(4, b - a) + line[b:]

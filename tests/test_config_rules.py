@@ -83,7 +83,8 @@ def test_cfg007_types_and_current_only_keys(ws):
     msgs = [d.message for d in run(ws, cur, ["CFG007"])]
     assert len(msgs) == 2
     assert any("enabled" in m and "boolean" in m for m in msgs)
-    assert any("tokens" in m and "positive integer" in m for m in msgs)
+    # OpenClaw 2026.9.6 no longer accepts chunking in memory.search (checked with the real CLI).
+    assert any("chunking" in m and "Unrecognized key" in m for m in msgs)
     classic = "{agents: {defaults: {memorySearch: {rememberAcrossConversations: true, " \
               "extraPaths: [{path: 'a'}]}}}}"
     msgs = [d.message for d in run(ws, classic, ["CFG007"])]
@@ -95,16 +96,21 @@ def test_cfg007_valid_full_block_is_clean(ws):
       enabled: true, provider: 'ollama', model: 'nomic-embed-text', fallback: 'none',
       sources: ['memory'], extraPaths: ['notes', {path: 'docs', pattern: '**/*.md'}],
       remote: {baseUrl: 'http://127.0.0.1:11434', apiKey: {source: 'env', provider: 'default',
-               id: 'K'}, batch: {enabled: false, concurrency: 2, pollIntervalMs: 0}},
-      local: {contextSize: 'auto'}, store: {driver: 'sqlite', fts: {tokenizer: 'trigram'},
-      vector: {enabled: true}}, chunking: {tokens: 400, overlap: 80},
-      sync: {watch: true, watchDebounceMs: 1500, sessions: {deltaBytes: 100000}},
-      query: {maxResults: 6, minScore: 0.35, hybrid: {enabled: true, vectorWeight: 0.7,
-              textWeight: 0.3, candidateMultiplier: 4, mmr: {enabled: true, lambda: 0.7},
-              temporalDecay: {enabled: true, halfLifeDays: 30}}},
-      cache: {enabled: true, maxEntries: 50000},
+               id: 'K'}, batch: {enabled: false}},
+      local: {modelPath: 'hf:x/y.gguf'}, store: {fts: {tokenizer: 'trigram'},
+      vector: {enabled: true}},
+      query: {maxResults: 6, minScore: 0.35},
+      cache: {enabled: true},
       multimodal: {enabled: false, modalities: ['image', 'audio'], maxFileBytes: 10000000},
     }}}"""
+    assert run(ws, text, ["CFG007"]) == []
+
+
+def test_cfg007_classic_keeps_tuning_keys(ws):
+    text = """{agents: {defaults: {memorySearch: {
+      chunking: {tokens: 400, overlap: 80}, sync: {watch: true},
+      query: {hybrid: {enabled: true, vectorWeight: 0.7, textWeight: 0.3}},
+      cache: {enabled: true, maxEntries: 50000}}}}}"""
     assert run(ws, text, ["CFG007"]) == []
 
 

@@ -24,6 +24,14 @@ FLAGGED: list[tuple[str, str, str]] = [
     ("Current time: 2026-11-20 09:14 (Europe/Lisbon)", "CV001", "USER.md"),
     ("Timestamp: 1763629200", "CV001", "AGENTS.md"),
     ("Last sync: 5 min ago", "CV001", "MEMORY.md"),
+    # a bare date-time is a stamp when it stands alone or the line says it is rewritten
+    ("_2026-11-20 09:14 UTC_", "CV001", "AGENTS.md"),
+    ("- 2026-11-20T09:14:03Z", "CV001", "MEMORY.md"),
+    ("Disk 71% full, auto-updated 2026-11-20 09:14", "CV001", "MEMORY.md"),
+    ("Heartbeat stamp (update after every heartbeat): 2026-11-20 09:14", "CV001", "AGENTS.md"),
+    ('Last updated: "2026-11-20 09:14"', "CV001", "AGENTS.md"),
+    ("Status: green (as of now)", "CV001", "MEMORY.md"),
+    ("last_run=1763629200", "CV001", "MEMORY.md"),
     # --- stamps, Chinese / German / Portuguese
     ("最后更新：2026-11-20 09:14", "CV001", "AGENTS.md"),
     ("最後更新: 2026年11月20日", "CV001", "MEMORY.md"),
@@ -35,6 +43,10 @@ FLAGGED: list[tuple[str, str, str]] = [
     ("Atualizado em 20/11/2026 às 09:14", "CV001", "AGENTS.md"),
     ("Última atualização: hoje", "CV001", "MEMORY.md"),
     ("Atualizado: 20 de novembro de 2026", "CV001", "USER.md"),
+    ("Stand 20.11.2026", "CV001", "AGENTS.md"),
+    ("- Sincronizado às 21/11/2026 08:00 a partir do NAS.", "CV001", "MEMORY.md"),
+    ("- NAS geprüft am 20.11.2026 um 09:14.", "CV001", "MEMORY.md"),
+    ("- 备份已检查于 2026-11-20 09:14", "CV001", "MEMORY.md"),
     # --- live values (CV002)
     ("Tokens: 88k in / 2.1k out · Cache: 47% hit", "CV002", "MEMORY.md"),
     ("Context: 45k/200k", "CV002", "MEMORY.md"),
@@ -130,6 +142,42 @@ CLEAN: list[tuple[str, str]] = [
     ("Termin beim Zahnarzt am 03.12.2026 um 10:30.", "MEMORY.md"),
     ("Reunião com a Ana em 03/12/2026 às 10:30.", "MEMORY.md"),
     ("最后更新日志请看 git log。", "AGENTS.md"),
+    # reviewer's false positives: "as of now" / "Stand heute" idioms
+    ("- As of now, Dana prefers Signal over WhatsApp for family chats.", "USER.md"),
+    ("- Stand heute gilt: keine Termine vor 9 Uhr.", "USER.md"),
+    ("- Hoje em dia a Dana prefere o Signal.", "USER.md"),
+    # phone numbers and customer numbers are not epochs
+    ("- Reach Sam at 2025550143 if Dana is unreachable.", "USER.md"),
+    ("Customer number 1698765432 at our DNS registrar.", "MEMORY.md"),
+    ("Kundennummer 1698765432 beim Stromanbieter.", "MEMORY.md"),
+    ("Telefone da Ana: 11987654321", "USER.md"),
+    ("Order ID: 1763629200", "MEMORY.md"),
+    # past events with a date-time: a log line is written once
+    ("- 2026-10-14 09:32 UTC: Server in Lisboa nicht erreichbar, Provider informiert.",
+     "MEMORY.md"),
+    ("- 2026年11月3日 14:20 妈妈的航班改签成功。", "MEMORY.md"),
+    ("- Em 2026-11-02 às 10:15 assinei o contrato novo.", "MEMORY.md"),
+    ("## 2026-11-19 14:00", "MEMORY.md"),
+    ("- Updated the router firmware to 7.57 on 2026-11-19 14:00.", "MEMORY.md"),
+    # schedules
+    ("- Flug nach São Paulo: 2026-12-20 um 11:45 ab BER.", "MEMORY.md"),
+    ("- Next maintenance window: 2026-12-05 02:00–04:00 UTC.", "AGENTS.md"),
+    ("- 航班 CA123：2026-12-20 11:45 起飞。", "MEMORY.md"),
+    ("- Voo para Lisboa em 20/12/2026 às 11:45.", "MEMORY.md"),
+    ("- Prazo da declaração: 30/12/2026 23:59", "MEMORY.md"),
+    ("- Besprechung am 02.12.2026 um 15:00 mit dem Vermieter.", "MEMORY.md"),
+    # quoted examples
+    ('- If the user says "remind me at 2026-12-01 08:00", create a reminder.', "AGENTS.md"),
+    ("- Wenn jemand „Stand: 20.11.2026“ schreibt, ist das ein Beispiel.", "AGENTS.md"),
+    ("- 用户说「最后更新：2026-11-20 09:14」时，只是举例。", "AGENTS.md"),
+    ("- Exemplo: «atualizado em 20/11/2026 às 09:14» não vai no arquivo.", "AGENTS.md"),
+    # CV002: limits, verbs, stable session names and resource IDs
+    ("Max tokens: 4096", "AGENTS.md"),
+    ("Tokens: 4k per request at most.", "AGENTS.md"),
+    ("Process 500 emails per batch.", "AGENTS.md"),
+    ("Session key: agent:main:main", "AGENTS.md"),
+    ("Calendar ID: 3f2b8c1e-9d4a-4c7b-8e2f-1a2b3c4d5e6f", "TOOLS.md"),
+    ("Credits: 500 per month, top up now if low.", "USER.md"),
 ]
 
 
@@ -152,6 +200,35 @@ def test_flagged(line, code, file):
 def test_not_flagged(line, file):
     got = _codes(line, file)
     assert got == [], f"{line!r} in {file}: false positive {got}"
+
+
+def test_future_date_time_is_a_schedule():
+    from datetime import date
+
+    line = "- 2026-12-20 11:45\n"
+    assert scan_text(line, today=date(2026, 11, 21)) == []
+    assert [f.code for f in scan_text(line, today=date(2026, 12, 21))] == ["CV001"]
+    # 03/12/2026 reads as 3 Dec or 12 Mar: future only if both readings are
+    line = "- 03/12/2026 10:30\n"
+    assert [f.code for f in scan_text(line, today=date(2026, 11, 21))] == ["CV001"]
+    assert scan_text(line, today=date(2026, 2, 1)) == []
+
+
+def test_stamp_labels_ignore_the_future_rule():
+    from datetime import date
+
+    got = scan_text("Last updated: 2026-12-20 11:45\n", today=date(2026, 11, 21))
+    assert [f.code for f in got] == ["CV001"]
+
+
+def test_quotes_mask_only_timestamps():
+    # A quoted session ID is still a live value.
+    assert _codes('Session ID: "7f3a9c2e41"', "MEMORY.md") == ["CV002"]
+
+
+def test_epoch_needs_nearby_context():
+    assert _codes("Call Sam at 2025550143, last resort.", "USER.md") == []
+    assert _codes("Snapshot taken at epoch 1763629200.", "MEMORY.md") == ["CV001"]
 
 
 def test_fenced_code_is_ignored():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from clawlint import prefix as P
 from clawlint.diagnostics import Diagnostic
@@ -40,7 +41,7 @@ _CJK_D = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
 _DATE = f"(?:{_ISO_D}|{_NUM_D}|{_YMD_SLASH}|{_WORD_D}|{_CJK_D})"
 _TIME = (
     r"(?:(?<![\d:])(?:[01]?\d|2[0-3])(?::[0-5]\d){1,2}(?:\.\d+)?(?![\d:])"
-    r"(?:\s?[ap]\.?m\.?\b)?(?:\s?(?:Z\b|UTC\b|GMT\b|[A-Z]{3,4}\b|[+-]\d{2}:?\d{2}))?"
+    r"(?:\s?[ap]\.?m\.?\b)?(?:\s?(?:Z\b|UTC\b|GMT\b|(?-i:[A-Z]{3,4})\b|[+-]\d{2}:?\d{2}))?"
     r"|(?<!\d)(?:[01]?\d|2[0-3])h[0-5]\d(?!\d)"
     r"|\d{1,2}\s*[点點時时]\s*\d{1,2}\s*分)"
 )
@@ -50,14 +51,19 @@ _ISO_DT = (
     r"(?<![\w.])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[T ]"
     r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?(?![\w:])"
 )
-_RELATIVE = (
-    r"(?:\b(?:today|now|just now|right now|heute|gerade eben|hoje|agora)\b|今天|今日|刚刚|剛剛|"
-    r"\b\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\s+ago\b|"
+# "now"/"today" alone are idioms ("As of now, Dana prefers ...", "Stand heute gilt"); they count
+# only after a stamp label, or as "(as of today)" qualifying a value.
+_RELATIVE_WORD = (
+    r"(?:\b(?:today|now|just now|right now|heute|gerade eben|hoje|agora)\b|今天|今日|刚刚|剛剛)"
+)
+_RELATIVE_AGO = (
+    r"(?:\b\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\s+ago\b|"
     r"\bvor \d+ (?:Sekunden|Minuten|Stunden)\b|\bhá \d+ (?:segundos|minutos|horas)\b|"
     r"\d+\s*(?:分钟|分鐘|小时|小時)前)"
 )
-_EPOCH = r"(?<![\w.,/#-])(?:1[5-9]\d{8}|20\d{8})(?:\d{3})?(?![\w.,/-])"
-_VALUE = f"(?:{_DATETIME}|{_DATE}|{_TIME}|{_RELATIVE}|{_EPOCH})"
+_RELATIVE = f"(?:{_RELATIVE_WORD}|{_RELATIVE_AGO})"
+_EPOCH = r"(?<![\w.,/#+-])(?:1[5-9]\d{8}|20\d{8})(?:\d{3})?(?![\w,/-]|\.\d)"
+_VALUE = f"(?:{_ISO_DT}|{_DATETIME}|{_DATE}|{_TIME}|{_RELATIVE}|{_EPOCH})"
 
 # ---- stamp labels --------------------------------------------------------------------------
 # Strong labels are stamps by themselves; weak ones (plain "Updated") need a colon.
@@ -79,28 +85,142 @@ _WEAK = (
 _LEAD = r"(?:^|(?<=[·•|;(\[—–])|(?<=\s[-–—]\s))\s*(?:[-*+>]|\d+[.)]|#{1,6})?\s*(?:\*\*|__|\*|_)?\s*"
 _POST = r"\s*(?:\*\*|__|\*|_)?\s*"
 _STAMP_STRONG_RE = re.compile(
-    rf"{_LEAD}(?P<label>{_STRONG}){_POST}[:：=]?{_POST}(?P<value>{_VALUE})", re.I | re.M
+    rf"{_LEAD}(?P<label>{_STRONG}){_POST}[:：=]?{_POST}[\"“„«]?(?P<value>{_VALUE})", re.I | re.M
 )
 _STAMP_WEAK_RE = re.compile(
-    rf"{_LEAD}(?P<label>{_WEAK}){_POST}[:：=]{_POST}(?P<value>{_VALUE})", re.I | re.M
+    rf"{_LEAD}(?P<label>{_WEAK}){_POST}[:：=]{_POST}[\"“„«]?(?P<value>{_VALUE})", re.I | re.M
 )
-_AS_OF_RE = re.compile(rf"(?P<label>\bas of\b|\bstand\b|截至|截止)\s*[:：]?\s*(?P<value>{_DATETIME}|{_DATE}|{_RELATIVE})",
-                       re.I)
-_DATETIME_RE = re.compile(f"{_ISO_DT}|(?:{_DATE}{_DT_SEP}{_TIME})", re.I)
-_EPOCH_RE = re.compile(_EPOCH)
-_EPOCH_CONTEXT_RE = re.compile(
-    r"\b(?:epoch|unix|timestamp|ts|updated|checked|last|since|time|at|zeit|hora|run)\b|时间|時間|@|=",
+_AS_OF_RE = re.compile(
+    rf"(?P<label>\bas of\b|\bstand\b|截至|截止)\s*[:：]?\s*(?P<value>{_ISO_DT}|{_DATETIME}|{_DATE}|{_RELATIVE})",
     re.I,
 )
-# Lines about stable facts: a date-time there is an event, not a stamp.
+_RELATIVE_WORD_RE = re.compile(f"{_RELATIVE_WORD}$", re.I)
+_OPEN_PAREN_BEFORE_RE = re.compile(r"[(\[（【]\s*$")
+_DATETIME_RE = re.compile(f"{_ISO_DT}|(?:{_DATE}{_DT_SEP}{_TIME})", re.I)
+_EPOCH_RE = re.compile(_EPOCH)
+# Context must sit just before the number ("at epoch 1763629200", "last_run=1763629200"); plain
+# "at" is not enough ("Reach Sam at 2025550143" is a phone number).
+_EPOCH_CONTEXT_RE = re.compile(
+    r"\b(?:epoch|unix|timestamp|ts|updated|checked|last[ _-]?\w+|time|zeit|hora|run)\b|时间|時間|@|=",
+    re.I,
+)
+_EPOCH_ID_RE = re.compile(
+    r"\b(?:numbers?|no|nr|nº|n°|num|ids?|phone|tel|telephone|telefon\w*|mobile|cell|fax|whatsapp|"
+    r"signal|call|text|sms|\w*nummer|order|invoice|account|customer|ticket|case|conta|pedido|"
+    r"celular|cliente|fatura|número)\b|[#+(]|电话|電話|手机|手機|号码|號碼|编号|編號|订单|訂單",
+    re.I,
+)
+# Lines about stable facts: a date-time there is an event or a schedule, not a stamp.
 _STABLE_LABEL_RE = re.compile(
     r"\b(?:created|creation|born|birthday|birth|since|founded|started|start(?:s|ed)?|deadline|due|"
-    r"scheduled|schedule|appointment|meeting|flight|departs?|arrives?|expires?|until|"
-    r"erstellt|geboren|geburtstag|termin|seit|criado|criada|nascid[oa]|aniversário|reunião|"
-    r"desde|vence)\b|创建|建立|生日|出生|会议|會議|截止日期",
+    r"scheduled|schedule|appointment|meeting|flight|departs?|arrives?|expires?|until|next|window|"
+    r"maintenance|erstellt|geboren|geburtstag|termin|seit|flug|abflug|ankunft|besprechung|frist|"
+    r"wartung\w*|nächste[nrs]?|criado|criada|nascid[oa]|aniversário|reunião|desde|vence|voo|"
+    r"partida|chegada|consulta|prazo|próxim[oa]|janela|manutenção|agendad[oa])\b|"
+    r"\w*(?:termin|fenster)\b|创建|建立|生日|出生|会议|會議|截止|航班|预约|預約|下次|下一次|维护|維護",
     re.I,
 )
 _STABLE_BEFORE_STRONG_RE = re.compile(r"\b(?:created|born|birthday)\b", re.I)
+# A bare date-time (no stamp label) is a stamp only when the text says it is rewritten: a
+# checking verb right before it ("Backups verified 2026-11-20 03:12"), a rewrite marker on the
+# line, or the date-time standing alone. Log lines ("- 2026-10-14 09:32 UTC: server down") are
+# history, written once.
+_STAMP_VERB_RE = re.compile(
+    r"(?:\b(?:verified|checked|synced|synchronized|refreshed|polled|pinged|fetched|generated|"
+    r"updated|scanned|seen|geprüft|aktualisiert|synchronisiert|abgerufen|verificad[oa]|"
+    r"atualizad[oa]|sincronizad[oa]|gerad[oa])\b|检查于|檢查於|更新于|更新於|同步于|同步於)"
+    r"\s*(?:at|on|am|um|em|às|as|[:：])?\s*$",
+    re.I,
+)
+_REWRITTEN_RE = re.compile(
+    r"\bauto[- ]?(?:updated|generated|refreshed|written)\b|\b(?:re|over)written\b|"
+    r"\b(?:updated|refreshed|written|set)\s+(?:by|on|after|every|each)\s+(?:the\s+|each\s+|every\s+)?"
+    r"(?:\w+\s+)?(?:job|cron|heartbeat|script|hook|run|turn|message)s?\b|"
+    r"\bby the (?:nightly |hourly |daily |weekly )?(?:job|cron|heartbeat|script|hook)\b|"
+    r"\bkeep (?:this|it) (?:current|up to date)\b|automatisch aktualisiert|"
+    r"atualizad[oa] automaticamente|自动更新|自動更新",
+    re.I,
+)
+_TZ_REST_RE = re.compile(r"\b(?:UTC|GMT|Z|[A-Z]{3,4})\b|\([\w/+:. -]*\)")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+# Quoted text is an example ("remind me at 2026-12-01 08:00"), unless it is a label's value
+# (a colon, then a quoted value that starts with a digit).
+_QUOTED_RE = re.compile(
+    r'"[^"\n]*"|“[^“”\n]*[”“]|„[^“”\n]*[“”]|«[^»\n]*»|‹[^›\n]*›|「[^」\n]*」|『[^』\n]*』'
+)
+_VALUE_QUOTE_BEFORE_RE = re.compile(r"[:=：]\s*$")
+
+
+def _mask_quotes(line: str) -> str:
+    def blank(m: re.Match[str]) -> str:
+        if _VALUE_QUOTE_BEFORE_RE.search(line, 0, m.start()) and m.group(0)[1:2].isdigit():
+            return m.group(0)  # `Last updated: "2026-11-20 09:14"` quotes a value
+        return " " * len(m.group(0))
+
+    return _QUOTED_RE.sub(blank, line)
+
+
+_MONTHS = {
+    **{m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
+                                   "sep", "oct", "nov", "dec"), start=1)},
+    **{m: i for i, m in enumerate(("januar", "februar", "märz", "april", "mai", "juni", "juli",
+                                   "august", "september", "oktober", "november", "dezember"),
+                                  start=1)},
+    **{m: i for i, m in enumerate(("janeiro", "fevereiro", "março", "abril", "maio", "junho",
+                                   "julho", "agosto", "setembro", "outubro", "novembro",
+                                   "dezembro"), start=1)},
+    "maerz": 3, "marco": 3,
+}
+
+
+def _month(name: str) -> int | None:
+    n = name.lower()
+    return _MONTHS.get(n) or _MONTHS.get(n[:3])
+
+
+def _dates_of(text: str) -> list[date]:
+    """Every calendar reading of the date at the start of a date-time (both for 03/12/2026)."""
+    out: list[tuple[int, int, int]] = []
+    if m := re.match(r"((?:19|20)\d{2})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})", text):
+        out.append((int(m[1]), int(m[2]), int(m[3])))
+    elif m := re.match(r"(\d{1,2})([./])(\d{1,2})[./]((?:19|20)?\d{2})\b", text):
+        y = int(m[4]) + (2000 if len(m[4]) == 2 else 0)
+        out.append((y, int(m[3]), int(m[1])))
+        if m[2] == "/":
+            out.append((y, int(m[1]), int(m[3])))
+    elif m := re.match(r"([a-zäç]+)\.? (\d{1,2})\D*?((?:19|20)\d{2})", text, re.I):
+        if mon := _month(m[1]):
+            out.append((int(m[3]), mon, int(m[2])))
+    elif m := re.match(r"(\d{1,2})\D*?\s(?:de )?([a-zäç]+)\.?,? (?:de )?((?:19|20)\d{2})", text,
+                       re.I):
+        if mon := _month(m[2]):
+            out.append((int(m[3]), mon, int(m[1])))
+    res: list[date] = []
+    for y, mo, d in out:
+        try:
+            res.append(date(y, mo, d))
+        except ValueError:
+            pass
+    return res
+
+
+def _is_future(text: str, today: date) -> bool:
+    """A date after today is a schedule: a stamp records when something already happened."""
+    ds = _dates_of(text)
+    return bool(ds) and all(d > today for d in ds)
+
+
+def _bare_datetime_is_stamp(line: str, s: int, e: int) -> bool:
+    before = line[:s]
+    if _STAMP_VERB_RE.search(before) or _REWRITTEN_RE.search(line):
+        return True
+    if _FREQ_RE.search(line) and re.search(_VERB, line, re.I):
+        return True  # "(update after every heartbeat)"
+    if re.match(r"\s*#", line):
+        return False  # a heading names a log section
+    rest = _TZ_REST_RE.sub(" ", re.sub(r"[*_~]", " ", before + line[e:]))
+    return not _LETTER_RE.search(rest)  # the date-time stands alone
+
 
 # ---- live values ---------------------------------------------------------------------------
 _NUMK = r"\d[\d.,]*\s*[kKmM]?"
@@ -127,11 +247,11 @@ _BALANCE_RE = re.compile(
 )
 _CHECK_TIME_RE = re.compile(
     rf"\b(?:checked|as of|at|verificad[oa]|geprüft|um|às|em)\b.{{0,12}}?(?:{_TIME}|{_DATE}|{_RELATIVE})|"
-    rf"{_DATETIME}|{_RELATIVE}|截至|查询于|查詢於",
+    rf"{_DATETIME}|{_RELATIVE_AGO}|[(（]\s*{_RELATIVE_WORD}\s*[)）]|截至|查询于|查詢於",
     re.I,
 )
 _SESSION_RE = re.compile(
-    r"(?P<hit>\bsession[ _-]?(?:id|key)\s*[:=]\s*[`\"']?[\w:.-]{6,}|"
+    r"(?P<hit>\bsession[ _-]?(?:id|key)\s*[:=]\s*[`\"']?(?=[\w:.-]*\d)[\w:.-]{6,}|"
     r"\bsessionKey=[\w:.-]+|"
     r"\bagent:[\w-]+:(?:subagent|cron|run|thread|dm|direct|group|channel)[:\w.-]*:[0-9a-f-]{6,})",
     re.I,
@@ -140,7 +260,22 @@ _UUID_RE = re.compile(
     r"(?<![\w-])[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![\w-])",
     re.I,
 )
-_PID_RE = re.compile(r"\b(?:pid|process[ _-]?id)\s*[:=#]?\s*\d{2,7}\b|\bprocess\s+#?\d{3,7}\b", re.I)
+# "Process 500 emails" is a verb and a count: a bare "process" needs "#".
+_PID_RE = re.compile(r"\b(?:pid|process[ _-]?id)\s*[:=#]?\s*\d{2,7}\b|\bprocess\s+#\d{3,7}\b", re.I)
+# Limits and budgets are configuration, not counters ("Max tokens: 4096").
+_LIMIT_RE = re.compile(
+    r"\b(?:max(?:imum)?|min(?:imum)?|limit|budget|cap|at most|up to|per (?:request|turn|message|"
+    r"call|reply|run|day)|höchstens|maximal|limite|máximo|no máximo)\b|上限|最多|最大|预算",
+    re.I,
+)
+# A UUID labelled as a lasting resource (calendar, folder, device) is a stable fact.
+_STABLE_ID_RE = re.compile(
+    r"\b(?:calendar|page|database|db|folder|drive|device|account|user|project|workspace|tenant|"
+    r"client|app|application|channel|chat|list|board|team|org|organi[sz]ation|document|doc|sheet|"
+    r"spreadsheet|notion|repo|bucket|zone|kalender|ordner|konto|gerät|projekt|calendário|pasta|"
+    r"conta|dispositivo|projeto|planilha)\b|日历|日曆|文件夹|資料夾|账号|帳號|设备|設備|项目|項目",
+    re.I,
+)
 
 # ---- dreaming / promotion output (MEMORY.md) ------------------------------------------------
 _DREAM_RE = re.compile(
@@ -220,8 +355,10 @@ class Finding:
 
 def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = None,
               prefix_names: frozenset[str] | None = None,
-              md: MarkdownDoc | None = None, src: SourceText | None = None) -> list[Finding]:
-    """Every volatile-content finding in one prefix file."""
+              md: MarkdownDoc | None = None, src: SourceText | None = None,
+              today: date | None = None) -> list[Finding]:
+    """Every volatile-content finding in one prefix file (`today` decides what is a schedule)."""
+    today = today or date.today()
     src = src or SourceText(text)
     md = md or MarkdownDoc(src, 0)
     names = prefix_names if prefix_names is not None else frozenset(
@@ -240,7 +377,7 @@ def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = No
         line = _mask(raw)
         if not line.strip() or _JSONISH_RE.match(line):
             continue
-        out.extend(_scan_line(ln, base, raw, line, own_name, names))
+        out.extend(_scan_line(ln, base, raw, line, own_name, names, today))
     out.extend(_group_dreams(dream_lines, src))
     return out
 
@@ -254,30 +391,46 @@ def _add(out: list[Finding], taken: list[tuple[int, int]], code: str, ln: int, b
 
 
 def _scan_line(ln: int, base: int, raw: str, line: str, own: str | None,
-               names: frozenset[str]) -> list[Finding]:
+               names: frozenset[str], today: date) -> list[Finding]:
     out: list[Finding] = []
     taken: list[tuple[int, int]] = []
+    q = _mask_quotes(line)  # CV001 only: a quoted session ID or counter is still live
     for rx in (_STAMP_STRONG_RE, _STAMP_WEAK_RE):
-        for m in rx.finditer(line):
-            pre = line[: m.start("label")]
+        for m in rx.finditer(q):
+            pre = q[: m.start("label")]
             if _STABLE_BEFORE_STRONG_RE.search(pre):
                 continue
             label = m.group("label")
-            if label.lower().startswith("stand") and not re.match(r"Stand\b", label):
-                continue  # the German stamp is capitalised; "stand" is an English verb
+            if label.lower().startswith("stand"):
+                if not re.match(r"Stand\b", label):
+                    continue  # the German stamp is capitalised; "stand" is an English verb
+                sep = q[m.end("label"):m.start("value")]
+                if _RELATIVE_WORD_RE.match(m.group("value")) and not re.search("[:：=]", sep):
+                    continue  # "Stand heute gilt: ..." is an idiom ("as things stand")
             _add(out, taken, "CV001", ln, base, raw, m.start("label"), m.end("value"), "timestamp")
-    for m in _AS_OF_RE.finditer(line):
+    for m in _AS_OF_RE.finditer(q):
         label = m.group("label")
-        if label.lower() == "stand" and (label != "Stand" or not re.match(r"\s*[:：]", line[m.end("label"):])):
+        if label.lower() == "stand" and (
+            label != "Stand" or not re.match(r"\s*[:：]", q[m.end("label"):])
+        ):
             continue
+        if _RELATIVE_WORD_RE.match(m.group("value")) and not _OPEN_PAREN_BEFORE_RE.search(
+            q, 0, m.start("label")
+        ):
+            continue  # "As of now, Dana prefers ..." (idiom); "(as of today)" qualifies a value
         _add(out, taken, "CV001", ln, base, raw, m.start("label"), m.end("value"), "timestamp")
-    if not _STABLE_LABEL_RE.search(line):
-        for m in _DATETIME_RE.finditer(line):
-            _add(out, taken, "CV001", ln, base, raw, m.start(), m.end(), "date-time")
-        if _EPOCH_CONTEXT_RE.search(line):
-            for m in _EPOCH_RE.finditer(line):
+    if not _STABLE_LABEL_RE.search(q):
+        for m in _DATETIME_RE.finditer(q):
+            if _bare_datetime_is_stamp(q, m.start(), m.end()) and not _is_future(m.group(0), today):
+                _add(out, taken, "CV001", ln, base, raw, m.start(), m.end(), "date-time")
+        for m in _EPOCH_RE.finditer(q):
+            before = q[max(0, m.start() - 30): m.start()]
+            before = re.split(r"[.;,!?。；，]\s", before)[-1]  # same clause only
+            if _EPOCH_CONTEXT_RE.search(before) and not _EPOCH_ID_RE.search(before):
                 _add(out, taken, "CV001", ln, base, raw, m.start(), m.end(), "Unix timestamp")
     for m in _TOKENS_RE.finditer(line):
+        if _LIMIT_RE.search(line):
+            break
         _add(out, taken, "CV002", ln, base, raw, m.start("hit"), m.end("hit"), "token counter")
     for m in _CACHE_RE.finditer(line):
         _add(out, taken, "CV002", ln, base, raw, m.start("hit"), m.end("hit"), "cache statistic")
@@ -288,6 +441,8 @@ def _scan_line(ln: int, base: int, raw: str, line: str, own: str | None,
     for m in _SESSION_RE.finditer(line):
         _add(out, taken, "CV002", ln, base, raw, m.start("hit"), m.end("hit"), "session key/ID")
     for m in _UUID_RE.finditer(line):
+        if _STABLE_ID_RE.search(line, 0, m.start()):
+            continue
         _add(out, taken, "CV002", ln, base, raw, m.start(), m.end(), "UUID")
     for m in _PID_RE.finditer(line):
         _add(out, taken, "CV002", ln, base, raw, m.start(), m.end(), "process ID")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import hashlib
+import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -97,7 +99,7 @@ def _run_rule(
 ) -> list[Diagnostic]:
     doc = rule.doc
     ctx = Context(rule, ws, ws.settings.options_for(rule.code, doc.options))
-    use_cache = cache is not None and rule.cache
+    use_cache = cache is not None and rule.cacheable(ctx)
     if rule.kinds is None and use_cache:
         assert cache is not None
         hit = cache.get_workspace(inputs, rule.code)
@@ -153,11 +155,82 @@ def workspace_inputs(ws: Workspace) -> str:
         h.update(f"{rel}\0{token}\0{int(f.is_symlink)}\n".encode())
     for rel, p in ws.symlink_problems:
         h.update(f"link:{rel}:{p.code}\n".encode())
+    # Every path, classified or not: link targets (MEM003) and symlinked folders (SKL011).
+    h.update("\n".join(ws.listing).encode())
+    h.update(config_hash(ws).encode())
+    return h.hexdigest()
+
+
+def config_hash(ws: Workspace) -> str:
+    """openclaw.json and its includes: path, content, mode and whether it is a symlink."""
+    return ws.memo("engine.config-hash", lambda: _config_hash(ws))
+
+
+def _config_hash(ws: Workspace) -> str:
+    h = hashlib.sha256()
+    for path in _config_files(ws):
+        h.update(path.encode() + b"\0")
+        try:
+            lst = os.lstat(path)
+            real = os.path.realpath(path)
+            h.update(f"{lst.st_mode}:{os.stat(path).st_mode}:{real}\0".encode())
+            h.update(Path(path).read_bytes())
+        except OSError:
+            h.update(b"missing")
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+# Env vars the config rules read (presence only), beyond every `${NAME}` in the config text.
+_KEY_ENV = (
+    "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "VOYAGE_API_KEY", "MISTRAL_API_KEY",
+    "DEEPINFRA_API_KEY", "COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN", "OLLAMA_API_KEY",
+)
+# Env vars that decide where the config and the state directory are (values matter).
+_PLACE_ENV = (
+    "OPENCLAW_STATE_DIR", "OPENCLAW_PROFILE", "OPENCLAW_HOME", "OPENCLAW_INCLUDE_ROOTS",
+    "OPENCLAW_CONFIG_PATH", "HOME", "USERPROFILE", "CLAWLINT_TODAY",
+)
+_REF_RE = re.compile(r"\$\{([^}]*)\}")
+
+
+def environment_fingerprint(ws: Workspace) -> str:
+    """What the rules see of the environment, without storing secrets: which key variables are
+    set, a digest of each `${NAME}` the config substitutes (its value lands in the config the
+    rules read), where the state directory is, and the state `.env`/config files' stat."""
+    from clawlint.knowledge import config as kc
+
+    env = os.environ
+    names = set(_KEY_ENV)
+    for group in kc.PROVIDER_KEY_ENV.values():
+        names.update(group)
+    refs: set[str] = set()
     for path in _config_files(ws):
         try:
-            h.update(path.encode() + b"\0" + Path(path).read_bytes())
+            refs.update(_REF_RE.findall(Path(path).read_text(encoding="utf-8", errors="replace")))
         except OSError:
-            h.update(path.encode() + b"\0missing")
+            pass
+    h = hashlib.sha256()
+    for name in sorted(names | refs):
+        h.update(f"{name}={int(bool(env.get(name)))}\n".encode())
+    for name in sorted(refs):
+        value = env.get(name)
+        if value:
+            h.update(name.encode() + b"#" + hashlib.sha256(value.encode()).digest())
+    for name in _PLACE_ENV:
+        h.update(f"{name}:{env.get(name, chr(0))}\n".encode())
+    try:
+        from clawlint.openclaw_config import state_dir
+
+        base = state_dir()
+        for p in (base / ".env", base / kc.CONFIG_BASENAME):
+            try:
+                st = p.stat()
+                h.update(f"{p}:{st.st_size}:{st.st_mtime_ns}:{st.st_mode}\n".encode())
+            except OSError:
+                h.update(f"{p}:none\n".encode())
+    except Exception:  # noqa: BLE001 - an odd HOME must not break linting
+        h.update(b"state:?")
     return h.hexdigest()
 
 
@@ -181,15 +254,11 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     cache: ResultCache | None = None
     inputs = ""
     if not ws.settings.no_cache and not ws.overlay:
-        # Per-file results may depend on openclaw.json (era, caps), so it is part of the key.
-        config_hash = hashlib.sha256()
-        for path in _config_files(ws):
-            try:
-                config_hash.update(path.encode() + b"\0" + Path(path).read_bytes())
-            except OSError:
-                config_hash.update(path.encode() + b"\0missing")
+        # Per-file results may depend on openclaw.json (era, caps), so it is part of the key;
+        # so is the environment the config rules read (key variables, state directory).
         key = settings_fingerprint(
-            ws.settings, opts.active, {"root": str(ws.root), "config": config_hash.hexdigest()}
+            ws.settings, opts.active,
+            {"root": str(ws.root), "config": config_hash(ws), "env": environment_fingerprint(ws)},
         )
         cache = ResultCache(ws.root, ws.settings.cache_dir, key)
         inputs = workspace_inputs(ws)

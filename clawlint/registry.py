@@ -29,9 +29,18 @@ class Rule:
     # Per-file rules run once for each file of these kinds: check(ctx, file).
     # Workspace rules (kinds=None) run once: check(ctx).
     kinds: frozenset[Kind] | None = None
-    # False for rules whose result depends on more than the workspace files and settings
-    # (network probes, embedding servers): the result cache never stores them.
-    cache: bool = True
+    # False for rules whose result depends on more than the workspace files, settings and the
+    # environment fingerprint (network probes, embedding servers): the result cache never stores
+    # them. A callable `(ctx) -> bool` decides per run (e.g. only when an option is set).
+    cache: bool | Callable[[Context], bool] = True
+
+    def cacheable(self, ctx: Context) -> bool:
+        if callable(self.cache):
+            try:
+                return bool(self.cache(ctx))
+            except Exception:  # noqa: BLE001 - when in doubt, run the rule
+                return False
+        return bool(self.cache)
 
     @property
     def doc(self) -> RuleDoc:
@@ -48,7 +57,8 @@ ENGINE_CODES: set[str] = set()
 
 
 def rule(
-    code: str, *, kinds: Iterable[Kind] | None = None, cache: bool = True
+    code: str, *, kinds: Iterable[Kind] | None = None,
+    cache: bool | Callable[[Context], bool] = True,
 ) -> Callable[[CheckFn], CheckFn]:
     def deco(fn: CheckFn) -> CheckFn:
         if code in _RULES:

@@ -188,6 +188,10 @@ class Workspace:
         self.overlay = overlay or {}
         self.files: dict[str, SourceFile] = {}
         self.symlink_problems: list[tuple[str, ReadProblem]] = []
+        # Every path seen in the walk (classified or not, excluded ones too; skipped directories
+        # only by name), with symlink targets: rules that test whether a path exists or where a
+        # link points depend on it, so the result cache hashes it.
+        self.listing: list[str] = []
         self._cache: dict[str, Any] = {}  # per-run memo for cross-file computations
         self._scan()
 
@@ -237,6 +241,10 @@ class Workspace:
         root = self.root
         root_real = os.path.realpath(root)
         seen_dirs: set[tuple[int, int]] = set()
+        listing = self.listing
+        # Excluded directories are still walked, only to list their paths.
+        listed_only: set[str] = set()
+        cache_rel = _rel_inside(root, getattr(self.settings, "cache_dir", "") or "")
         for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
             try:
                 st = os.stat(dirpath)
@@ -249,29 +257,37 @@ class Workspace:
                 continue
             rel_dir = os.path.relpath(dirpath, root)
             rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
+            only_list = rel_dir in listed_only
             keep = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)
+                rel = f"{rel_dir}/{d}" if rel_dir else d
+                if os.path.islink(full):
+                    listing.append(f"l:{rel}>{_readlink(full)}")
+                    # Directory symlinks are not followed by OpenClaw's memory indexer either.
+                    if not only_list and d not in wf.SKIP_DIRS and not self._excluded(rel):
+                        self._check_dir_link(full, rel, root_real)
+                    continue
                 if d in wf.SKIP_DIRS:
                     continue
-                rel = f"{rel_dir}/{d}" if rel_dir else d
-                if self._excluded(rel):
-                    continue
-                if os.path.islink(full):
-                    # Directory symlinks are not followed by OpenClaw's memory indexer either.
-                    self._check_dir_link(full, rel, root_real)
-                    continue
+                if rel == cache_rel:
+                    continue  # the result cache changes on every run; it is never an input
+                listing.append(f"d:{rel}")
+                if only_list or self._excluded(rel):
+                    listed_only.add(rel)
                 keep.append(d)
             dirnames[:] = keep
             for fname in sorted(filenames):
                 rel = f"{rel_dir}/{fname}" if rel_dir else fname
-                if self._excluded(rel):
+                full = Path(dirpath, fname)
+                is_link = os.path.islink(full)
+                listing.append(f"l:{rel}>{_readlink(full)}" if is_link else f"f:{rel}")
+                if only_list or self._excluded(rel):
                     continue
                 kind = self.classify(rel)
                 if kind is None:
                     continue
-                full = Path(dirpath, fname)
-                sf = SourceFile(path=full, rel=rel, kind=kind, is_symlink=full.is_symlink())
+                sf = SourceFile(path=full, rel=rel, kind=kind, is_symlink=is_link)
                 if sf.is_symlink:
                     prob = self._link_problem(full, root_real)
                     if prob is not None:
@@ -329,6 +345,25 @@ class Workspace:
         from clawlint.openclaw_config import load_for_workspace
 
         return load_for_workspace(self)
+
+
+def _rel_inside(root: Path, path: str) -> str:
+    """`path` (absolute or relative to root) as a workspace-relative POSIX path, or "\0"."""
+    if not path:
+        return "\0"
+    full = Path(path) if os.path.isabs(path) else root / path
+    try:
+        rel = os.path.relpath(os.path.abspath(full), os.path.abspath(root))
+    except ValueError:
+        return "\0"
+    return "\0" if rel.startswith("..") or rel == "." else rel.replace(os.sep, "/")
+
+
+def _readlink(path: str | Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 def find_root(path: Path) -> Path | None:

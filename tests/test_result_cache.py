@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,105 @@ def test_cache_dir_is_not_linted(ws):
     run(root)
     ws_obj = Workspace(root, Settings())
     assert not any(rel.startswith(".clawlint_cache") for rel in ws_obj.files)
+
+
+# ---- precise cacheability: what the formerly uncached rules depend on is in the key ----------
+@pytest.fixture
+def counting(monkeypatch):
+    """counting(code) -> list that grows each time that rule's check really runs."""
+    registry.load_rules()
+
+    def make(code: str) -> list[str]:
+        seen: list[str] = []
+        r = registry._RULES[code]
+        orig = r.func
+
+        def wrapped(ctx, *f):
+            seen.append(f[0].rel if f else code)
+            return orig(ctx, *f)
+
+        monkeypatch.setattr(r, "func", wrapped)
+        return seen
+
+    return make
+
+
+@pytest.fixture
+def clean_env(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    for var in ("OPENCLAW_STATE_DIR", "OPENCLAW_PROFILE", "OPENCLAW_INCLUDE_ROOTS",
+                "VOYAGE_API_KEY", "OPENAI_API_KEY", "MY_URL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def lint_codes(root: Path, select: list[str], settings: Settings | None = None) -> list[str]:
+    s = settings or Settings()
+    result = lint_workspace(Workspace(root, s), RunOptions(resolve_selection(s, select)))
+    assert not result.internal_errors
+    return [d.code for d in result.diagnostics]
+
+
+def test_env_presence_invalidates_config_rules(ws, counting, clean_env, monkeypatch):
+    root = ws({"AGENTS.md": "# A\n", "openclaw.json": "{memory: {search: {provider: 'voyage'}}}"})
+    seen = counting("MS005")
+    assert lint_codes(root, ["MS005"]) == ["MS005"]
+    assert lint_codes(root, ["MS005"]) == ["MS005"]
+    assert len(seen) == 1  # cached: nothing changed
+    monkeypatch.setenv("VOYAGE_API_KEY", "k")
+    assert lint_codes(root, ["MS005"]) == []
+    assert len(seen) == 2
+    monkeypatch.setenv("VOYAGE_API_KEY", "another value")  # presence, not value, is the input
+    assert lint_codes(root, ["MS005"]) == []
+    assert len(seen) == 2
+
+
+def test_referenced_env_var_invalidates(ws, counting, clean_env, monkeypatch):
+    root = ws({"AGENTS.md": "# A\n", "openclaw.json": "{gateway: {token: '${MY_URL}'}}"})
+    seen = counting("CFG002")
+    assert lint_codes(root, ["CFG002"]) == ["CFG002"]
+    assert lint_codes(root, ["CFG002"]) == ["CFG002"]
+    assert len(seen) == 1
+    monkeypatch.setenv("MY_URL", "x")
+    assert lint_codes(root, ["CFG002"]) == []
+    assert len(seen) == 2
+
+
+def test_new_link_target_invalidates_mem003(ws, counting):
+    root = ws({"MEMORY.md": "# Memory\n\n- See [notes](docs/notes.txt)\n"})
+    seen = counting("MEM003")
+    assert lint_codes(root, ["MEM003"]) == ["MEM003"]
+    assert lint_codes(root, ["MEM003"]) == ["MEM003"]
+    assert len(seen) == 1
+    # docs/notes.txt is not a file clawlint classifies, but it is in the path listing.
+    (root / "docs").mkdir()
+    (root / "docs" / "notes.txt").write_text("x\n")
+    assert lint_codes(root, ["MEM003"]) == []
+    assert len(seen) == 2
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_config_mode_invalidates_cfg012(ws, counting, clean_env):
+    root = ws({"AGENTS.md": "# A\n", "openclaw.json": "{gateway: {port: 1}}"})
+    os.chmod(root / "openclaw.json", 0o600)
+    seen = counting("CFG012")
+    assert lint_codes(root, ["CFG012"]) == []
+    assert lint_codes(root, ["CFG012"]) == []
+    assert len(seen) == 1
+    os.chmod(root / "openclaw.json", 0o666)
+    assert lint_codes(root, ["CFG012"]) == ["CFG012"]
+    assert len(seen) == 2
+
+
+def test_crd006_cached_unless_custom_schema(ws, counting, tmp_path):
+    card = "---\ntopic: t\ncategory: c\ntags: [a]\ncreated: 2026-01-01\nupdated: 2026-01-02\n---\n# t\n"
+    root = ws({"AGENTS.md": "# A\n", "memory/cards/a.md": card})
+    seen = counting("CRD006")
+    lint_codes(root, ["CRD006"])
+    lint_codes(root, ["CRD006"])
+    assert seen == ["memory/cards/a.md"]
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"type": "object", "required": ["owner"]}')
+    custom = Settings(rules={"CRD006": {"schema": str(schema)}})
+    assert lint_codes(root, ["CRD006"], custom) == ["CRD006"]
+    assert lint_codes(root, ["CRD006"], custom) == ["CRD006"]
+    assert len(seen) == 3  # a schema file the cache cannot see: always re-run

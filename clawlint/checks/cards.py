@@ -396,8 +396,9 @@ def _tags_handled(data: dict[str, Any]) -> bool:
     )
 
 
-# Not cached: a custom `schema` file is an input the result cache cannot see.
-@rule("CRD006", kinds=CARD, cache=False)
+# Not cached with a custom `schema` file: an input the result cache cannot see (and its load
+# error is reported once per run, not once per card).
+@rule("CRD006", kinds=CARD, cache=lambda ctx: not ctx.options.get("schema"))
 def schema(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     fm = card_frontmatter(f)
     if fm is None:

@@ -36,12 +36,19 @@ def invalid_json5(ctx: Context) -> Iterator[Diagnostic]:
                        "the gateway until it parses. Fix the syntax at this position")
 
 
-@rule("CFG001", cache=False)
+def _no_include_problem(ctx: Context) -> bool:
+    """A missing or refused `$include` may be outside the workspace, which the cache cannot
+    see; the files that did load are part of the cache key."""
+    cfg = config_of(ctx)
+    return cfg is None or not any(i.kind == "include" for i in cfg.issues)
+
+
+@rule("CFG001", cache=_no_include_problem)
 def include_problem(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "include")
 
 
-@rule("CFG002", cache=False)
+@rule("CFG002")
 def unresolved_env_var(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "env-unresolved")
 
@@ -120,7 +127,7 @@ def _has_literal_secret(cfg: OpenClawConfig) -> bool:
     return any(True for _ in literal_secrets(cfg))
 
 
-@rule("CFG012", cache=False)
+@rule("CFG012")
 def config_permissions(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or cfg.path is None or os.name != "posix":
@@ -140,7 +147,7 @@ def config_permissions(ctx: Context) -> Iterator[Diagnostic]:
             f"run `chmod 600 {cfg.path}` (and move the keys to `${{ENV}}` references)"))
 
 
-@rule("CFG013", cache=False)
+@rule("CFG013")
 def symlinked_config(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or cfg.path is None or not cfg.path.is_symlink():

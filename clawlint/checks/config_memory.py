@@ -255,7 +255,7 @@ def _loopback_remote(e: Effective) -> bool:
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
-@rule("MS005", cache=False)
+@rule("MS005")
 def missing_embedding_key(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -279,7 +279,7 @@ def missing_embedding_key(ctx: Context) -> Iterator[Diagnostic]:
     yield from _dedupe(gen())
 
 
-@rule("MS006", cache=False)
+@rule("MS006")
 def default_provider_without_key(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok or cfg.get("memory", "backend") == "qmd":

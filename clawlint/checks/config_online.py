@@ -58,7 +58,8 @@ def endpoints(cfg: OpenClawConfig) -> list[Endpoint]:
     return out
 
 
-@rule("MS011", cache=False)
+# Cacheable offline: the probes only run with `online`, and then the answer is the server's.
+@rule("MS011", cache=lambda ctx: not ctx.settings.online)
 def embedding_endpoint(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:

@@ -160,8 +160,8 @@ def _link_target(raw: str) -> str | None:
     return unquote(target)
 
 
-# Not cached: link targets may be files clawlint does not track (the cache keys on tracked ones).
-@rule("MEM003", cache=False)
+# Cacheable: the cross-file inputs hash covers every path in the workspace, not only tracked files.
+@rule("MEM003")
 def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
     f = root_memory(ctx)
     if f is None:

@@ -435,8 +435,8 @@ def _allowed_targets(ctx: Context) -> list[str]:
     return out
 
 
-# Not cached: symlinked folders inside the workspace are not part of the cache inputs.
-@rule("SKL011", cache=False)
+# Cacheable: the cross-file inputs hash lists every path and where each symlink points.
+@rule("SKL011")
 def outside_root(ctx: Context) -> Iterator[Diagnostic]:
     ws_root = os.path.realpath(ctx.ws.root)
     skills_dir = os.path.join(ctx.ws.root, "skills")

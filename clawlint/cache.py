@@ -8,6 +8,7 @@ or writing the cache silently falls back to linting without it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -87,15 +88,44 @@ class ResultCache:
         base = Path(cache_dir)
         self.base = base if base.is_absolute() else root / base
         self.path = self.base / __version__ / f"{key}.json"
-        self.data: dict[str, Any] = {"files": {}, "workspace": {}}
+        # The last run's raw results per rule (small; read first so that a warm run needs
+        # neither the per-file table nor the check modules): `<key>.run.json`.
+        self.run_path = self.base / __version__ / f"{key}.run.json"
+        self._data: dict[str, Any] | None = None
         self.dirty = False
-        try:
-            with self.path.open("r", encoding="utf-8") as fh:
-                loaded = json.load(fh)
+        self.run_record: dict[str, Any] = {"inputs": None, "rules": {}}
+        self.run_dirty = False
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = {"files": {}, "workspace": {}}
+            loaded = _read_json(self.path)
             if isinstance(loaded, dict) and "files" in loaded and "workspace" in loaded:
-                self.data = loaded
-        except (OSError, ValueError):
-            pass
+                self._data = loaded
+        return self._data
+
+    # whole-run record: {"inputs": hash, "rules": {code: [diag...]}} for rules that were cacheable
+    def load_run(self, inputs: str) -> dict[str, list[Diagnostic]]:
+        """Raw diagnostics per rule from the previous run with the same inputs (same key)."""
+        loaded = _read_json(self.run_path)
+        if not isinstance(loaded, dict) or loaded.get("inputs") != inputs:
+            return {}
+        rules = loaded.get("rules")
+        if not isinstance(rules, dict):
+            return {}
+        self.run_record = loaded
+        try:
+            return {code: [diag_from_json(o) for o in diags] for code, diags in rules.items()}
+        except (KeyError, TypeError, ValueError):
+            self.run_record = {"inputs": None, "rules": {}}
+            return {}
+
+    def record_run(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
+        if self.run_record.get("inputs") != inputs:
+            self.run_record = {"inputs": inputs, "rules": {}}
+        self.run_record["rules"][code] = [diag_to_json(d) for d in diags]
+        self.run_dirty = True
 
     # per-file: files[rel] = {"sha": ..., "rules": {code: [diag...]}}
     def get_file(self, rel: str, sha: str | None, code: str) -> list[Diagnostic] | None:
@@ -132,23 +162,42 @@ class ResultCache:
         self.dirty = True
 
     def prune(self, live: set[str]) -> None:
+        if self._data is None:
+            return  # not read this run (whole-run fast path): nothing to prune
         for rel in list(self.data["files"]):
             if rel not in live:
                 del self.data["files"][rel]
                 self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty:
-            return
+        if self.dirty and self._data is not None:
+            self._write(self.path, self._data)
+        if self.run_dirty:
+            self._write(self.run_path, self.run_record)
+
+    def _write(self, path: Path, data: dict[str, Any]) -> None:
         try:
             ensure_cache_dir(self.base)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=str(self.path.parent), suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.data, fh, separators=(",", ":"))
-            os.replace(tmp, self.path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=str(path.parent), suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(data, fh, separators=(",", ":"))
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
         except OSError:
             pass  # a read-only workspace simply runs without a cache
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with path.open("r", encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
 
 
 def ensure_cache_dir(base: Path) -> None:

@@ -16,7 +16,7 @@ from clawlint import suppressions
 from clawlint.cache import ResultCache, settings_fingerprint
 from clawlint.config import ConfigError, Settings
 from clawlint.diagnostics import Applicability, Diagnostic, Severity
-from clawlint.registry import Context, Rule, all_codes, iter_rules, load_rules
+from clawlint.registry import Context, Rule, all_codes, iter_rules
 from clawlint.ruledocs import load_all
 from clawlint.workspace import Kind, Workspace
 
@@ -100,11 +100,24 @@ def _run_rule(
     doc = rule.doc
     ctx = Context(rule, ws, ws.settings.options_for(rule.code, doc.options))
     use_cache = cache is not None and rule.cacheable(ctx)
+    out, ok = _run_rule_cached(rule, ctx, ws, result, verbose, cache if use_cache else None, inputs)
+    if ok and use_cache:
+        assert cache is not None
+        cache.record_run(inputs, rule.code, out)  # for the whole-run fast path
+    return out
+
+
+def _run_rule_cached(
+    rule: Rule, ctx: Context, ws: Workspace, result: WorkspaceResult, verbose: bool,
+    cache: ResultCache | None, inputs: str,
+) -> tuple[list[Diagnostic], bool]:
+    """The rule's findings (from the result cache where possible) and whether it ran cleanly."""
+    use_cache = cache is not None
     if rule.kinds is None and use_cache:
         assert cache is not None
         hit = cache.get_workspace(inputs, rule.code)
         if hit is not None:
-            return hit
+            return hit, True
     out: list[Diagnostic] = []
     files = (
         [None]
@@ -136,7 +149,7 @@ def _run_rule(
     if rule.kinds is None and use_cache and not failed:
         assert cache is not None
         cache.put_workspace(inputs, rule.code, out)
-    return out
+    return out, not failed
 
 
 def workspace_inputs(ws: Workspace) -> str:
@@ -247,7 +260,6 @@ def _config_files(ws: Workspace) -> list[str]:
 
 
 def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
-    load_rules()
     _validate_options(ws.settings)
     result = WorkspaceResult(ws)
     raw: list[Diagnostic] = []
@@ -262,8 +274,16 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
         )
         cache = ResultCache(ws.root, ws.settings.cache_dir, key)
         inputs = workspace_inputs(ws)
-    for rule in iter_rules(opts.active):
-        raw.extend(_run_rule(rule, ws, result, opts.verbose, cache, inputs))
+    # Whole-run fast path: same key (settings, environment, config) and same inputs as the last
+    # run, so every rule that was cacheable then has the same findings now; only the others
+    # run, and only their check modules are imported.
+    previous = cache.load_run(inputs) if cache is not None else {}
+    for code in sorted(opts.active):
+        if code in previous:
+            raw.extend(previous[code])
+            continue
+        for rule in iter_rules({code}):
+            raw.extend(_run_rule(rule, ws, result, opts.verbose, cache, inputs))
     if cache is not None:
         cache.prune(set(ws.files))
         cache.save()

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clawlint.diagnostics import Diagnostic, Fix
@@ -74,22 +77,67 @@ def engine_code(*codes: str) -> None:
 
 
 _loaded = False
+_imported: set[str] = set()
+_RULE_RE = re.compile(r"""@rule\(\s*["']([A-Z]+[0-9]+)["']""")
+_ENGINE_RE = re.compile(r"engine_code\(([^)]*)\)")
+_CODE_RE = re.compile(r"""["']([A-Z]+[0-9]+)["']""")
 
 
-def load_rules() -> dict[str, Rule]:
+@lru_cache(maxsize=1)
+def _static_index() -> tuple[dict[str, str], frozenset[str]]:
+    """code -> check module, and the engine codes, from a text scan of `clawlint/checks/*.py`:
+    a run imports only the modules of the rules it must actually execute."""
+    import clawlint.checks as pkg
+
+    modules: dict[str, str] = {}
+    engine: set[str] = set()
+    for base in pkg.__path__:
+        for path in sorted(Path(base).glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            for code in _RULE_RE.findall(text):
+                modules.setdefault(code, path.stem)
+            for args in _ENGINE_RE.findall(text):
+                engine.update(_CODE_RE.findall(args))
+    return modules, frozenset(engine)
+
+
+def load_rules(codes: Iterable[str] | None = None) -> dict[str, Rule]:
+    """Import the check modules: all of them, or only those that define `codes`."""
     global _loaded
-    if not _loaded:
+    if _loaded:
+        return _RULES
+    if codes is None:
         import clawlint.checks as pkg
 
         for mod in pkgutil.iter_modules(pkg.__path__):
-            importlib.import_module(f"clawlint.checks.{mod.name}")
+            _import(mod.name)
         _loaded = True
+        return _RULES
+    modules, engine = _static_index()
+    for code in codes:
+        if code in _RULES or code in engine:
+            continue
+        mod = modules.get(code)
+        if mod is None:
+            return load_rules()  # not found by the scan (unusual spelling): import everything
+        _import(mod)
     return _RULES
 
 
+def _import(mod: str) -> None:
+    if mod not in _imported:
+        importlib.import_module(f"clawlint.checks.{mod}")
+        _imported.add(mod)
+
+
 def all_codes() -> list[str]:
-    load_rules()
-    return sorted(set(_RULES) | ENGINE_CODES)
+    modules, engine = _static_index()
+    return sorted(set(modules) | engine | set(_RULES) | ENGINE_CODES)
 
 
 def matches(code: str, selector: str) -> bool:
@@ -181,6 +229,7 @@ class Context:
 
 
 def iter_rules(active: set[str]) -> Iterator[Rule]:
+    load_rules(active)
     for code in sorted(active):
         r = _RULES.get(code)
         if r is not None:

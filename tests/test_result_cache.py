@@ -194,3 +194,85 @@ def test_crd006_cached_unless_custom_schema(ws, counting, tmp_path):
     assert lint_codes(root, ["CRD006"], custom) == ["CRD006"]
     assert lint_codes(root, ["CRD006"], custom) == ["CRD006"]
     assert len(seen) == 3  # a schema file the cache cannot see: always re-run
+
+
+# ---- whole-run fast path ---------------------------------------------------------------------
+def test_fast_path_reuses_results_and_still_applies_suppressions(ws, calls):
+    suppressed = "---\ntopic: A: b  # clawlint-disable-line PAR007 reason\n---\nx\n"
+    root = ws({"AGENTS.md": "# A\n", "memory/cards/a.md": BAD, "memory/cards/s.md": suppressed})
+    first = run(root)
+    assert [(d.code, d.path) for d in first] == [("PAR007", "memory/cards/a.md")]
+    record = next((root / ".clawlint_cache").rglob("*.run.json"))
+    assert "PAR007" in record.read_text()
+    calls.clear()
+    second = run(root)
+    assert calls == []
+    assert [d.to_dict() for d in second] == [d.to_dict() for d in first]
+    # A target subset is filtered after the fast path, like on a normal run.
+    s = Settings()
+    only = lint_workspace(Workspace(root, s, ["memory/cards/s.md"]),
+                          RunOptions(resolve_selection(s, ["PAR001", "PAR007"]))).diagnostics
+    assert only == [] and calls == []
+
+
+def test_fast_path_still_runs_uncacheable_rules(ws, calls, monkeypatch):
+    # Like DUP002/DUP003 (embedding servers): never cached, so they run on every warm run too.
+    monkeypatch.setattr(registry._RULES["PAR001"], "cache", False)
+    root = ws({"AGENTS.md": "# A\n", "memory/cards/a.md": BAD})
+    run(root)
+    calls.clear()
+    assert [d.code for d in run(root)] == ["PAR007"]
+    assert calls == ["PAR001"]
+
+
+def test_fast_path_rule_error_is_not_recorded(ws, monkeypatch):
+    root = ws({"AGENTS.md": "# A\n", "memory/cards/a.md": BAD})
+    registry.load_rules()
+    rule = registry._RULES["PAR007"]
+    orig = rule.func
+
+    def boom(ctx, f):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(rule, "func", boom)
+    s = Settings()
+    opts = RunOptions(resolve_selection(s, ["PAR007"]))
+    assert lint_workspace(Workspace(root, s), opts).internal_errors
+    monkeypatch.setattr(rule, "func", orig)
+    result = lint_workspace(Workspace(root, s), opts)
+    assert [d.code for d in result.diagnostics] == ["PAR007"]
+
+
+def test_warm_run_imports_no_check_module(ws):
+    import subprocess
+    import sys
+
+    root = ws({"AGENTS.md": "# A\n", "MEMORY.md": "# M\n- [a](memory/cards/a.md)\n",
+               "memory/cards/a.md": BAD})
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from clawlint.config import Settings\n"
+        "from clawlint.engine import RunOptions, lint_workspace\n"
+        "from clawlint.registry import resolve_selection\n"
+        "from clawlint.workspace import Workspace\n"
+        "s = Settings()\n"
+        "r = lint_workspace(Workspace(Path(sys.argv[1]), s), RunOptions(resolve_selection(s)))\n"
+        "mods = sorted(m for m in sys.modules if m.startswith('clawlint.checks.'))\n"
+        "print(len(r.diagnostics), ','.join(mods))\n"
+    )
+    repo = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": repo}
+
+    def once() -> tuple[str, str]:
+        out = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True,
+                             text=True, env=env, check=True).stdout.split()
+        return out[0], out[1] if len(out) > 1 else ""
+
+    cold_n, cold_mods = once()
+    assert "clawlint.checks.cards" in cold_mods
+    warm_n, warm_mods = once()
+    assert warm_n == cold_n
+    # Only modules of rules that are never cached (duplicates: embedding servers) are imported.
+    assert "clawlint.checks.cards" not in warm_mods
+    assert "clawlint.checks.parse" not in warm_mods

@@ -126,6 +126,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[40, 1000, 10000])
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--lint-args", default="",
+                    help="extra clawlint arguments, e.g. \"--ignore DUP\" to time the rest alone")
     args = ap.parse_args()
     repo = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -136,7 +138,7 @@ def main() -> None:
         try:
             generate(tmp, n)
             lint_args = ["check", str(tmp), "--exit-zero", "--output-format", "json",
-                         "--output-file", os.devnull, "--embeddings", "lexical"]
+                         "--output-file", os.devnull, "--embeddings", "lexical", *args.lint_args.split()]
             base = measure(BASELINE, [str(tmp)], env)
             cold = measure(RUNNER, lint_args, env)
             warm = measure(RUNNER, lint_args, env)

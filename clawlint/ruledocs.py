@@ -28,13 +28,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from clawlint.diagnostics import Severity
 
 DOCS_BASE_URL = "https://github.com/clawlint/clawlint/blob/main/rules/"
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
-_SECTION_RE = re.compile(r"^## (.+?)\s*$", re.M)
 _FENCE_RE = re.compile(r"^(```+|~~~+)([^\n]*)\n(.*?)^\1[ \t]*$", re.M | re.S)
 
 
@@ -119,16 +116,52 @@ class RuleDocError(Exception):
     pass
 
 
-def parse_doc(path: Path) -> RuleDoc:
+def _split_sections(body: str) -> dict[str, str]:
+    """`## Heading` sections, ignoring `##` lines inside fenced code blocks."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    buf: list[str] = []
+    fence: str | None = None
+    for line in body.splitlines(keepends=True):
+        stripped = line.lstrip()
+        marker = stripped[:3]
+        if marker in ("```", "~~~"):
+            if fence is None:
+                fence = marker
+            elif marker == fence:
+                fence = None
+        if fence is None and line.startswith("## "):
+            if current is not None:
+                sections[current] = "".join(buf)
+            current, buf = line[3:].strip(), []
+            continue
+        buf.append(line)
+    if current is not None:
+        sections[current] = "".join(buf)
+    return sections
+
+
+def _split(path: Path) -> tuple[str, str]:
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---\n"):
         raise RuleDocError(f"{path}: rule doc must start with YAML frontmatter")
     end = text.find("\n---\n", 4)
     if end < 0:
         raise RuleDocError(f"{path}: unterminated frontmatter")
+    return text[4:end], text[end + 5 :]
+
+
+def _parse_meta(raw: str) -> dict[str, Any]:
+    import yaml  # only when the frontmatter index is cold
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: faster
-    meta = yaml.load(text[4:end], Loader=loader) or {}
-    body = text[end + 5 :]
+    return yaml.load(raw, Loader=loader) or {}
+
+
+def parse_doc(path: Path, meta: dict[str, Any] | None = None) -> RuleDoc:
+    raw, body = _split(path)
+    if meta is None:
+        meta = _parse_meta(raw)
     try:
         doc = RuleDoc(
             code=str(meta["code"]),
@@ -143,18 +176,59 @@ def parse_doc(path: Path) -> RuleDoc:
         )
     except KeyError as exc:
         raise RuleDocError(f"{path}: missing frontmatter key {exc}") from None
-    parts = _SECTION_RE.split(body)
-    for i in range(1, len(parts) - 1, 2):
-        doc.sections[parts[i].strip()] = parts[i + 1]
+    doc.sections = _split_sections(body)
     return doc
+
+
+def _meta_index_path(paths: list[Path]) -> Path | None:
+    """A per-user cache of parsed frontmatter, so a warm run need not import YAML."""
+    import hashlib
+    import os
+
+    from clawlint import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    for p in paths:
+        try:
+            st = p.stat()
+        except OSError:
+            return None
+        h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "clawlint" / f"ruledocs-{h.hexdigest()[:24]}.json"
 
 
 @lru_cache(maxsize=1)
 def load_all() -> dict[str, RuleDoc]:
+    import json
+
+    paths = [p for p in sorted(rules_dir().glob("*.md")) if p.name.lower() != "readme.md"]
+    index_path = _meta_index_path(paths)
+    index: dict[str, Any] | None = None
+    if index_path is not None:
+        try:
+            index = json.loads(index_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            index = None
+    fresh: dict[str, Any] = {}
     docs = {}
-    for path in sorted(rules_dir().glob("*.md")):
-        if path.name.lower() == "readme.md":
-            continue
-        doc = parse_doc(path)
+    for path in paths:
+        meta = index.get(path.name) if isinstance(index, dict) else None
+        if not isinstance(meta, dict):
+            meta = _parse_meta(_split(path)[0])
+        fresh[path.name] = meta
+        doc = parse_doc(path, meta)
         docs[doc.code] = doc
+    if index_path is not None and index is None:
+        try:
+            import os
+            import tempfile
+
+            index_path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=str(index_path.parent), suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(fresh, fh)
+            os.replace(tmp, index_path)
+        except (OSError, TypeError, ValueError):
+            pass  # options that JSON cannot hold, or a read-only home: parse every time
     return docs

@@ -132,3 +132,27 @@ def test_no_output_format_prints_the_secret(ws, fmt):
     out = emit(fmt, d, ctx)
     assert secret not in out and R36[4:] not in out
     assert "Vq7$wE3!pZ9r" not in out
+
+
+def test_separator_scan_matches_the_plain_regex_scan():
+    """The fast separator-first scan finds exactly what `_CRED_WORD_RE.finditer` finds."""
+    import random
+
+    from clawlint.checks import secrets as s
+
+    pieces = ["password", "PassWord", "pwd", "token", "api_key", "apikey", "API-KEY",
+              "client_secret", "secret", "bearer", "private_key", "passphrase", ":", "=", ":=",
+              " ", "\t", "\n", '"', "'", "x", "_", "-", "a1B2c3D4", "\u017fecret", "my", "."]
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 20)))
+        want = [(m.start(), m.end(), m.group("q1")) for m in s._CRED_WORD_RE.finditer(text)]
+        got = [(m.start(), m.end(), m.group("q1")) for m in s._cred_matches(text)]
+        assert got == want, text
+
+
+def test_telegram_hint_matches_digits_before_colon():
+    from clawlint.checks import secrets as s
+
+    assert s._may_hold_known("bot 12345678:abc")
+    assert not s._may_hold_known("bot 1234567:abc and 12345678 :x")

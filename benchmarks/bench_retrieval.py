@@ -1,9 +1,12 @@
 """Retrieval benchmark: DUP001 + DUP002 on generated 1,000- and 10,000-card workspaces.
 
 For each size and backend it prints cold (empty embedding cache) and warm (nothing changed)
-wall times, the number of texts sent to the embedding server, and the findings:
+rule-only times (the workspace is loaded and card frontmatter parsed before the clock starts,
+as every card rule needs it anyway), the number of texts sent to the embedding server, the
+findings, and the process's RSS before the rules and at its peak (each size/backend runs in a
+fresh subprocess so the peak belongs to it):
 
-    python benchmarks/bench_retrieval.py                       # 1000 and 10000, both backends
+    python benchmarks/bench_retrieval.py                       # DUP001, then DUP002
     python benchmarks/bench_retrieval.py --sizes 1000 --backends lexical
 
 Importable: `run(sizes, backends)` returns one dict per measurement (used by bench.py).
@@ -62,70 +65,119 @@ def make_workspace(root: Path, n: int, seed: int = 7, dup_rate: float = 0.01) ->
     return copies
 
 
-def _lint(root: Path, settings: Any, select: list[str]) -> tuple[float, list[Any], Any]:
+def _lint(root: Path, settings: Any, select: list[str]) -> tuple[float, float, list[Any], Any]:
     from clawlint.engine import RunOptions, lint_workspace
     from clawlint.registry import resolve_selection
-    from clawlint.workspace import Workspace
+    from clawlint.workspace import Kind, Workspace
 
-    t = time.perf_counter()
     ws = Workspace(root, settings)
-    result = lint_workspace(ws, RunOptions(active=resolve_selection(settings, select)))
-    return time.perf_counter() - t, result.diagnostics, ws
+    for f in ws.of_kind(Kind.CARD):  # shared parse work, not the rules' own time
+        _ = f.frontmatter
+    active = resolve_selection(settings, select)
+    before, _ = _rss_mb()
+    t = time.perf_counter()
+    result = lint_workspace(ws, RunOptions(active=active))
+    return time.perf_counter() - t, before, result.diagnostics, ws
 
 
-def run(sizes: list[int], backends: list[str], select: list[str] | None = None,
-        out: Any = print) -> list[dict[str, Any]]:
+def _rss_mb() -> tuple[float, float]:
+    """(current, peak) resident set size of this process in MB (Linux)."""
+    import resource
+
+    cur = 0.0
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            cur = int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        pass
+    return cur, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(n: int, backend: str, select: list[str], out: Any = print) -> list[dict[str, Any]]:
+    """One size and backend in this process: cold then warm."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests"))
     from clawlint.config import Settings
     from clawlint.retrieval.run import get_retrieval
 
-    select = select or ["DUP001", "DUP002"]
+    rows: list[dict[str, Any]] = []
+    tmp = Path(tempfile.mkdtemp(prefix=f"clawlint-bench-{n}-"))
+    server = None
+    try:
+        planted = make_workspace(tmp, n)
+        if backend == "ollama":
+            from fake_ollama import FakeOllama
+
+            server = FakeOllama().start()
+            settings = Settings(embeddings="ollama", ollama_url=server.url,
+                                embed_model="all-minilm")
+        else:
+            settings = Settings(embeddings="lexical")
+        settings.no_cache = False  # type: ignore[attr-defined]
+        for phase in ("cold", "warm"):
+            wall, before, diags, ws = _lint(tmp, settings, select)
+            _, peak = _rss_mb()
+            r = get_retrieval(ws)
+            row = {
+                "cards": n, "backend": backend, "phase": phase, "seconds": round(wall, 3),
+                "rss_before_mb": round(before, 1), "peak_rss_mb": round(peak, 1),
+                "embedded": r.embedded, "planted_copies": planted,
+                "DUP001": sum(d.code == "DUP001" for d in diags),
+                "DUP002": sum(d.code == "DUP002" for d in diags),
+                "DUP003": sum(d.code == "DUP003" for d in diags),
+            }
+            rows.append(row)
+            out(f"{n:>6} cards  {backend:<8} {phase:<5} {'+'.join(select):<14} "
+                f"rules {wall:7.2f} s  RSS {before:6.1f} -> peak {peak:6.1f} MB  "
+                f"embedded {row['embedded']:>6}  DUP001 {row['DUP001']:>4} (planted {planted})"
+                f"  DUP002 {row['DUP002']:>4}  DUP003 {row['DUP003']}")
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def run(sizes: list[int], backends: list[str], select: list[str] | None = None,
+        out: Any = print) -> list[dict[str, Any]]:
+    """Every size x backend in a fresh subprocess (so peak RSS is per measurement)."""
+    import json
+    import subprocess
+
+    select = select or ["DUP001"]
     rows: list[dict[str, Any]] = []
     for n in sizes:
         for backend in backends:
-            tmp = Path(tempfile.mkdtemp(prefix=f"clawlint-bench-{n}-"))
-            server = None
-            try:
-                planted = make_workspace(tmp, n)
-                if backend == "ollama":
-                    from fake_ollama import FakeOllama
-
-                    server = FakeOllama().start()
-                    settings = Settings(embeddings="ollama", ollama_url=server.url,
-                                        embed_model="all-minilm")
-                else:
-                    settings = Settings(embeddings="lexical")
-                settings.no_cache = False  # type: ignore[attr-defined]
-                for phase in ("cold", "warm"):
-                    wall, diags, ws = _lint(tmp, settings, select)
-                    r = get_retrieval(ws)
-                    row = {
-                        "cards": n, "backend": backend, "phase": phase, "seconds": round(wall, 3),
-                        "embedded": r.embedded, "planted_copies": planted,
-                        "DUP001": sum(d.code == "DUP001" for d in diags),
-                        "DUP002": sum(d.code == "DUP002" for d in diags),
-                        "DUP003": sum(d.code == "DUP003" for d in diags),
-                    }
-                    rows.append(row)
-                    out(f"{n:>6} cards  {backend:<8} {phase:<5} {wall:8.2f} s  "
-                        f"embedded {row['embedded']:>6}  DUP001 {row['DUP001']:>4} "
-                        f"(planted {planted})  DUP002 {row['DUP002']:>4}  DUP003 {row['DUP003']}")
-            finally:
-                if server is not None:
-                    server.stop()
-                shutil.rmtree(tmp, ignore_errors=True)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--one", str(n), backend, "--select", *select],
+                capture_output=True, text=True, check=False)
+            for line in proc.stdout.splitlines():
+                if line.startswith("@@ROWS "):
+                    rows.extend(json.loads(line[7:]))
+                elif line.strip():
+                    out(line)
+            if proc.returncode:
+                out(proc.stderr.strip()[-2000:])
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
+    import json
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--backends", nargs="+", choices=["lexical", "ollama"],
                     default=["lexical", "ollama"])
-    ap.add_argument("--select", nargs="+", default=["DUP001", "DUP002"])
+    ap.add_argument("--select", nargs="+", default=None,
+                    help="rules to time together (default: DUP001, then DUP002 separately)")
+    ap.add_argument("--one", nargs=2, metavar=("N", "BACKEND"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    run(args.sizes, args.backends, args.select)
+    if args.one:
+        rows = measure(int(args.one[0]), args.one[1], args.select or ["DUP001"])
+        print("@@ROWS " + json.dumps(rows))
+        return 0
+    for select in ([args.select] if args.select else [["DUP001"], ["DUP002"]]):
+        run(args.sizes, args.backends, select)
     return 0
 
 

@@ -214,6 +214,28 @@ def test_hard_to_find_generic_topic(tmp_path):
     assert all(r.startswith("memory/2026-03-") for r in found[0].extra["outranked_by"])
 
 
+def test_hard_to_find_is_opt_in(tmp_path):
+    write_files(tmp_path, _standup("Standup", "work"))
+    assert "DUP002" not in codes(lint(tmp_path))  # default selection: audit is off
+    s = Settings(extend_select=["DUP002"])
+    assert "DUP002" in codes(lint(tmp_path, settings=s))
+
+
+def test_hard_to_find_block_scoring_matches_per_query(tmp_path, monkeypatch):
+    """Scoring queries in numpy blocks gives the same findings as one query at a time."""
+    from clawlint.checks import duplicates as D
+
+    files = corpus(_standup("Standup", "work"))
+    files.update({f"memory/cards/misc-{i}.md": card("Notes", "backups, nas",
+                                                    f"Misc note {i} about the NAS backup.")
+                  for i in range(12)})
+    write_files(tmp_path, files)
+    whole = [(d.path, d.message) for d in lint(tmp_path, select=["DUP002"])]
+    monkeypatch.setattr(D, "QUERY_BLOCK", 1)
+    one = [(d.path, d.message) for d in lint(tmp_path, select=["DUP002"])]
+    assert whole == one and len(whole) >= 2
+
+
 def test_specific_topic_is_found(tmp_path):
     write_files(tmp_path, _standup("Standup time, room and dial-in code", "work, schedule"))
     assert "DUP002" not in codes(lint(tmp_path, select=["DUP002"]))

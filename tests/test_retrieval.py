@@ -491,3 +491,58 @@ def test_top_k_order_and_ties():
     assert top_k(s, 3).tolist() == [1, 3, 2]
     assert top_k(s, 10).tolist() == [1, 3, 2, 4, 0]
     assert top_k(np.zeros(0), 3).tolist() == []
+
+
+# ---- fast lexical all-pairs: candidates never miss, similarities unchanged -------------------
+def _random_corpus(seed: int, n: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    vocab = [f"w{i}" for i in range(400)] + ["the", "of", "and", "Backup", "NAS", "straße"]
+    topics = [rng.sample(vocab, 30) for _ in range(8)]
+    docs = []
+    for _ in range(n):
+        t = rng.choice(topics)
+        docs.append(" ".join(rng.choice(t) if rng.random() < 0.5 else rng.choice(vocab)
+                             for _ in range(rng.randint(0, 60))))
+    for k in range(0, n, 9):  # lightly edited copies, some of them heavily edited
+        w = docs[k].split()
+        for _ in range(rng.randint(0, max(1, len(w) // 3))):
+            if w:
+                w[rng.randrange(len(w))] = rng.choice(vocab)
+        docs.append(" ".join(w))
+    return docs + ["", "the of and", "!!"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("threshold", [0.3, 0.6, 0.8])
+def test_lexical_candidates_never_miss_an_exact_pair(seed, threshold):
+    from clawlint.retrieval.lexical import candidate_pairs
+
+    tf = TfIdf(_random_corpus(seed, 250))
+    vecs = tf.vectors
+    n = len(vecs)
+    exact = {(i, j): cosine(vecs[i], vecs[j]) for i in range(n) for j in range(i + 1, n)}
+    want = {k for k, s in exact.items() if s >= threshold}
+    assert want  # the corpus has pairs at every threshold tested
+    for dims in (16, 64, 512):  # tiny projections collide a lot: still an upper bound
+        ci, cj = candidate_pairs(tf.projection(dims), threshold, block=37)
+        assert want <= set(zip(ci.tolist(), cj.tolist(), strict=True))
+    got = {(i, j): s for i, j, s in tf.pairs_above(threshold, dims=64, block=50)}
+    assert set(got) == want
+    assert all(got[k] == pytest.approx(exact[k], abs=1e-9) for k in got)
+
+
+def test_tfidf_id_view_matches_string_view():
+    tf = TfIdf(_random_corpus(5, 60))
+    for q in ["w1 w2 w3", "Backup NAS straße", "zzz w1", "the", "", "w7 w7 w7 unknown"]:
+        fids, wts = tf.transform_ids(q)
+        by_name = {tf.name(f): w for f, w in zip(fids, wts, strict=True)}
+        full = tf.transform(q)
+        assert set(by_name) == {k for k in full if k in tf._idf}
+        assert all(by_name[k] == pytest.approx(full[k]) for k in by_name)
+    i = np.arange(0, 60, dtype=np.int64)
+    j = np.arange(59, -1, -1, dtype=np.int64)
+    got = tf.cosines(i, j)
+    assert got.tolist() == pytest.approx(
+        [cosine(tf.vectors[a], tf.vectors[b]) for a, b in zip(i, j, strict=True)])

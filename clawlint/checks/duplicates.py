@@ -98,14 +98,11 @@ def find_duplicates(r: Retrieval, units: list[Unit], options: dict[str, Any]
     if mat is not None:
         pairs = pairs_above(mat, warn)
     elif units:
-        from clawlint.retrieval.lexical import TfIdf, cosine, hashed
+        from clawlint.retrieval.lexical import TfIdf
 
-        tf = TfIdf([u.text for u in units])
-        # Hashed vectors find candidates (margin >> hashing noise), exact cosine decides.
-        for i, j, _ in pairs_above(hashed(tf.vectors), max(0.0, warn - 0.2)):
-            s = cosine(tf.vectors[i], tf.vectors[j])
-            if s >= warn:
-                pairs.append((i, j, s))
+        # An unsigned hashed projection bounds the cosine from above (no pair is missed);
+        # the exact sparse cosine decides and is the similarity reported.
+        pairs = TfIdf([u.text for u in units]).pairs_above(warn)
     out = [Pair(units[i], units[j], s) for i, j, s in pairs if units[i].rel != units[j].rel]
     return out, err, warn
 
@@ -216,20 +213,40 @@ class Hit:
     score: float
 
 
-def _rank(vec_scores: np.ndarray, keyword_order: list[int], p: SearchParams,
+def _rank(pool: list[int], vec_scores: np.ndarray, keyword_order: list[int], p: SearchParams,
           use_text: bool) -> list[Hit]:
-    """OpenClaw's hybrid merge for one query (facts §2.6): a vector pool and a keyword pool of
-    maxResults x candidateMultiplier each; score = vw*vector + tw*text, text = 1.0 per match."""
-    from clawlint.retrieval.similarity import top_k
-
+    """OpenClaw's hybrid merge for one query (facts §2.6): a vector pool (`pool`, the top
+    maxResults x candidateMultiplier chunks by vector score) and a keyword pool of the same
+    size; score = vw*vector + tw*text, text = 1.0 per keyword match."""
     merged: dict[int, float] = {}
     vw, tw = (p.vector_weight, p.text_weight) if (p.hybrid and use_text) else (1.0, 0.0)
-    for i in top_k(vec_scores, p.pool).tolist():
+    for i in pool:
         merged[i] = vw * float(vec_scores[i])
     if p.hybrid and use_text:
         for i in keyword_order[: p.pool]:
             merged[i] = merged.get(i, 0.0) + tw * 1.0
     return sorted((Hit(i, s) for i, s in merged.items()), key=lambda h: (-h.score, h.chunk))
+
+
+def _pools(scores: np.ndarray, k: int) -> list[list[int]]:
+    """Per row of a (queries x chunks) score block: the k best chunk indexes, best first,
+    ties by index (same order as similarity.top_k, one argpartition for the whole block)."""
+    import numpy as np
+
+    n = scores.shape[1]
+    if n == 0 or k <= 0:
+        return [[] for _ in range(scores.shape[0])]
+    if k < n:
+        idx = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    else:
+        idx = np.broadcast_to(np.arange(n), scores.shape)
+    out = []
+    for row, ids in zip(scores, idx, strict=True):
+        out.append(ids[np.lexsort((ids, -row[ids]))].tolist())
+    return out
+
+
+QUERY_BLOCK = 64  # queries scored at once (bounds the posting expansion to tens of MB)
 
 
 def _query_text(u: Unit) -> str:
@@ -273,14 +290,8 @@ def hard_to_find(ctx: Context) -> Iterator[Diagnostic]:
     lexical = vec is None or qv is None
     scorer = _LexicalScorer(chunk_text) if lexical else None
     label = r.label()
-    for qi, u in enumerate(cards):
-        if lexical:
-            assert scorer is not None
-            scores = scorer.scores(queries[qi])
-        else:
-            assert qv is not None and vec is not None
-            scores = vec @ qv[qi]
-        hits = _rank(scores, kw.search(queries[qi]), p, use_text=True)
+    for qi, u, pool, scores in _scored(cards, queries, scorer, qv, vec, p.pool):
+        hits = _rank(pool, scores, kw.search(queries[qi]), p, use_text=True)
         own = [k for k, h in enumerate(hits) if chunk_rel[h.chunk] == u.rel]
         pos = own[0] if own else None
         in_top = pos is not None and pos < p.max_results
@@ -319,34 +330,60 @@ def hard_to_find(ctx: Context) -> Iterator[Diagnostic]:
         yield d
 
 
+def _scored(cards: list[Unit], queries: list[str], scorer: _LexicalScorer | None,
+            qv: np.ndarray | None, vec: np.ndarray | None, pool: int
+            ) -> Iterator[tuple[int, Unit, list[int], np.ndarray]]:
+    """(query index, card, vector pool, score row) for every query, scored in blocks."""
+    for start in range(0, len(cards), QUERY_BLOCK):
+        stop = min(len(cards), start + QUERY_BLOCK)
+        if scorer is not None:
+            block = scorer.scores(queries[start:stop])
+        else:
+            assert qv is not None and vec is not None
+            block = qv[start:stop] @ vec.T
+        for off, top in enumerate(_pools(block, pool)):
+            yield start + off, cards[start + off], top, block[off]
+
+
 class _LexicalScorer:
-    """TF-IDF cosine of a query against every chunk, exact, via an inverted index."""
+    """Exact TF-IDF cosine of queries against every chunk: CSC postings of the chunk matrix,
+    a block of queries expanded over them and summed with one bincount."""
 
     def __init__(self, chunks: list[str]) -> None:
         import numpy as np
 
         from clawlint.retrieval.lexical import TfIdf
 
-        self.tf = TfIdf(chunks)
-        post: dict[str, tuple[list[int], list[float]]] = {}
-        for i, v in enumerate(self.tf.vectors):
-            for k, w in v.items():
-                e = post.setdefault(k, ([], []))
-                e[0].append(i)
-                e[1].append(w)
-        self.post = {k: (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.float32))
-                     for k, (a, b) in post.items()}
+        self.tf = tf = TfIdf(chunks)
+        order = np.argsort(tf.indices, kind="stable")
+        self.col_rows = tf.row_of[order]
+        self.col_w = tf.data[order]
+        self.colptr = np.concatenate(
+            [[0], np.cumsum(np.bincount(tf.indices, minlength=tf.F))]).astype(np.int64)
         self.n = len(chunks)
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, queries: list[str]) -> np.ndarray:
         import numpy as np
 
-        out = np.zeros(self.n, dtype=np.float32)
-        for k, w in self.tf.transform(query).items():
-            e = self.post.get(k)
-            if e is not None:
-                out[e[0]] += w * e[1]
-        return out
+        owner: list[int] = []
+        fids: list[int] = []
+        wts: list[float] = []
+        for q, text in enumerate(queries):
+            f, w = self.tf.transform_ids(text)
+            owner.extend([q] * len(f))
+            fids.extend(f)
+            wts.extend(w)
+        n, b = self.n, len(queries)
+        if not fids:
+            return np.zeros((b, n), dtype=np.float64)
+        fa = np.asarray(fids, dtype=np.int64)
+        starts = self.colptr[fa]
+        lens = self.colptr[fa + 1] - starts
+        total = int(lens.sum())
+        at = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total, dtype=np.int64)
+        flat = np.repeat(np.asarray(owner, dtype=np.int64), lens) * n + self.col_rows[at]
+        weights = np.repeat(np.asarray(wts, dtype=np.float64), lens) * self.col_w[at]
+        return np.bincount(flat, weights=weights, minlength=b * n).reshape(b, n)
 
 
 # ---- DUP003: backend unavailable ----------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 _FM_OPEN = re.compile(r"---[ \t]*(\r\n|\n|\r)")
 _FM_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+_FM_CLOSE_LF = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 _HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
@@ -59,10 +60,19 @@ class FrontMatter:
         return self.end_line > 0
 
 
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+
+
 def _line_starts(text: str) -> list[int]:
     starts = [0]
-    for m in re.finditer(r"\r\n|\n|\r", text):
-        starts.append(m.end())
+    if "\r" in text:
+        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+        return starts
+    # LF only (the common case): str.find is a memchr, ~4x faster than a regex scan.
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
     return starts
 
 
@@ -199,6 +209,28 @@ def find_frontmatter(text: str) -> FrontMatter | None:
     first = text[rest_start : nl_end if nl_end >= 0 else len(text)]
     if not first.strip():
         return None
+    if "\r" not in text:
+        # LF only: one multiline search for the closing delimiter instead of a line table of
+        # the whole file (rest_start is a line start, so `^` can match there).
+        close = _FM_CLOSE_LF.search(text, rest_start)
+        if close is not None:
+            nl = text.find("\n", close.end())
+            return FrontMatter(
+                text=text[rest_start : close.start()],
+                start_offset=rest_start,
+                first_line=1,
+                content_line=2,
+                end_line=text.count("\n", 0, close.start()) + 1,
+                body_offset=nl + 1 if nl >= 0 else len(text),
+            )
+        return FrontMatter(
+            text=text[rest_start:],
+            start_offset=rest_start,
+            first_line=1,
+            content_line=2,
+            end_line=0,
+            body_offset=len(text),
+        )
     src = SourceText(text)
     line = 2
     offset = rest_start
@@ -242,10 +274,107 @@ def _loader_class() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# ---- fast path for the common flat frontmatter ---------------------------------------------
+# Most frontmatter is `key: value` lines with plain or simply quoted scalars and one-line flow
+# lists of plain scalars. Those are read here with PyYAML's own resolver and constructors, so
+# data and positions equal what the YAML loader produces (~10x faster than composing nodes).
+# Anything else (comments, block lists, escapes, duplicate keys, odd characters) returns None
+# and goes through the full loader.
+_FAST_PLAIN = r"\w(?:[\w ./+()'-]*[\w./+()'-])?"
+_FAST_QUOTED = r"[^\"'\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]*"
+_FAST_LINE = re.compile(
+    rf"(?P<key>[A-Za-z_][A-Za-z0-9_-]*):(?P<sp> +)(?:(?P<plain>{_FAST_PLAIN})"
+    rf"|\"(?P<dq>{_FAST_QUOTED})\"|'(?P<sq>{_FAST_QUOTED})'|\[(?P<seq>[\w ./+()',-]*)\])"
+)
+_FAST_ITEM = re.compile(_FAST_PLAIN)
+_STR_TAG = "tag:yaml.org,2002:str"
+_fast_tools: tuple[Any, Any, str | None] | None = None
+
+
+def _tools() -> tuple[Any, Any, str | None]:
+    """(resolver, constructor, style of a plain scalar as the loader in use reports it)."""
+    global _fast_tools
+    if _fast_tools is None:
+        import yaml
+
+        plain_style = "" if _loader_class() is getattr(yaml, "CSafeLoader", None) else None
+        _fast_tools = (yaml.resolver.Resolver(), yaml.constructor.SafeConstructor(), plain_style)
+    return _fast_tools
+
+
+def _fast_scalar(value: str, plain: bool) -> tuple[str, Any]:
+    """(tag, constructed value) of a scalar, as PyYAML's SafeLoader resolves it."""
+    import yaml
+
+    resolver, constructor, _ = _tools()
+    tag = resolver.resolve(yaml.ScalarNode, value, (plain, not plain))
+    if tag == _STR_TAG:
+        return tag, value
+    node = yaml.ScalarNode(tag, value)
+    return tag, constructor.yaml_constructors[tag](constructor, node)
+
+
+def _fast_frontmatter(fm: FrontMatter) -> bool:
+    """Parse flat frontmatter without the YAML loader; False when it is not that simple."""
+    text = fm.text
+    if not text or "\r" in text:
+        return False
+    shift = fm.content_line  # 1-based file line of fm.text's first line
+    data: dict[Any, Any] = {}
+    keys: dict[str, KeyInfo] = {}
+    try:
+        _, _, plain_style = _tools()
+        for idx, line in enumerate(text.split("\n")):
+            if not line:
+                continue
+            m = _FAST_LINE.fullmatch(line)
+            if m is None:
+                return False
+            key = m.group("key")
+            if key in keys or _fast_scalar(key, True)[0] != _STR_TAG:
+                return False  # duplicate or non-string key (`yes:`, `123:`): full loader
+            vcol = m.start("sp") + len(m.group("sp"))
+            value_text: str | None
+            if m.group("plain") is not None:
+                value_text = m.group("plain")
+                tag, value = _fast_scalar(value_text, True)
+                style = plain_style
+            elif m.group("seq") is not None:
+                inner = m.group("seq")
+                items: list[Any] = []
+                if inner.strip(" "):
+                    for part in inner.split(","):
+                        item = part.strip(" ")
+                        if _FAST_ITEM.fullmatch(item) is None:
+                            return False
+                        items.append(_fast_scalar(item, True)[1])
+                tag, value, style, value_text = "tag:yaml.org,2002:seq", items, None, None
+            else:
+                value_text = m.group("dq") if m.group("dq") is not None else m.group("sq")
+                tag, value = _fast_scalar(value_text, False)
+                style = '"' if m.group("dq") is not None else "'"
+            line_no = idx + shift
+            keys[key] = KeyInfo(
+                key=key, line=line_no, column=1, value_line=line_no, value_column=vcol + 1,
+                value_end_line=line_no, value_end_column=len(line) + 1, value_style=style,
+                value_tag=tag, value_text=value_text,
+            )
+            data[key] = value
+    except Exception:  # noqa: BLE001 - e.g. an impossible date: the full loader reports it
+        return False
+    if not keys:
+        return False
+    fm.data = data
+    fm.keys = keys
+    return True
+
+
 def parse_frontmatter_yaml(fm: FrontMatter) -> None:
     """Fill data/keys/duplicates/error. Positions are converted to 1-based file lines."""
     import yaml
 
+    if _fast_frontmatter(fm):
+        return
     shift = fm.content_line - 1  # PyYAML marks are 0-based within fm.text
     loader = _loader_class()(fm.text)
     try:

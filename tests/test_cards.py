@@ -366,3 +366,68 @@ def test_duplicate_topic_reported_on_the_copy(ws):
     files = {"memory/cards/backup-plan.md": card(), "memory/cards/backup-plan-copy.md": card()}
     d = run(ws, files, ["CRD013"])
     assert [x.path for x in d] == ["memory/cards/backup-plan-copy.md"]
+
+
+# ---- fast frontmatter path (clawlint.source) equals the YAML loader -------------------------
+
+_FM_KEYS = ["topic", "category", "tags", "created", "updated", "yes", "on", "a-b", "_x", "null",
+            "123"]
+_FM_VALUES = [
+    "backup", "Zürich 日本 x", "2026-01-02", "2026-02-30", "2026-1-2", "yes", "No", "on", "123",
+    "0x1F", "1.5", "1e3", "1_000", "null", "~", "true", "a b", "Sam's notes", "x (y)", "a/b",
+    "[a, b]", "[]", "[ ]", "[a,b]", "[ a , b ]", "[yes, 2026-01-01, 3]", "[a,, b]", "[a, b,]",
+    '"quoted: x"', "'single # x'", '""', "''", "a  b", "a #c", "x:y", "-5", ".5", "foo ",
+    "[a b, c]", "é", "2026-01-02 10:00:00", "1:20", "0o17", "+12", ".inf", "=", "<<", "a\tb",
+    '"a\\"b"', "\u00a0x", "x²", "😀", '"😀 x"',
+]
+
+
+def _parsed(text: str, fast: bool):
+    from clawlint import source
+
+    fm = source.FrontMatter(text=text, start_offset=4, first_line=1, content_line=2,
+                            end_line=9, body_offset=0)
+    if fast:
+        return fm if source._fast_frontmatter(fm) else None
+    saved = source._fast_frontmatter
+    source._fast_frontmatter = lambda _fm: False
+    try:
+        source.parse_frontmatter_yaml(fm)
+    finally:
+        source._fast_frontmatter = saved
+    return fm
+
+
+def test_fast_frontmatter_equals_yaml_loader():
+    import random
+
+    rng = random.Random(3)
+    taken = 0
+    for _ in range(6000):
+        lines = []
+        for _ in range(rng.randint(0, 4)):
+            r = rng.random()
+            if r < 0.05:
+                lines.append("")
+            elif r < 0.08:
+                lines.append(rng.choice(["# note", "  - item"]))
+            else:
+                lines.append(f"{rng.choice(_FM_KEYS)}:{rng.choice([' ', '  ', ''])}"
+                             f"{rng.choice(_FM_VALUES)}")
+        text = "\n".join(lines) + rng.choice(["\n", "", "\n\n"])
+        fast = _parsed(text, True)
+        if fast is None:
+            continue
+        taken += 1
+        slow = _parsed(text, False)
+        assert (fast.keys, fast.duplicate_keys, fast.error) == (
+            slow.keys, slow.duplicate_keys, slow.error), text
+        assert repr(fast.data) == repr(slow.data), text
+    assert taken > 200  # the fast path is actually exercised
+
+
+def test_fast_frontmatter_declines_what_it_cannot_read():
+    for text in ("topic: a\ntopic: b\n", "topic: a # note\n", "tags:\n  - a\n", "d: 2026-02-30\n",
+                 "yes: 1\n", 'q: "a\\tb"\n', "topic: a\r\n", ""):
+        assert _parsed(text, True) is None, text
+    assert _parsed("topic: a\ntags: [x, y]\n", True).data == {"topic": "a", "tags": ["x", "y"]}

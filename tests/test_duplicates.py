@@ -354,3 +354,28 @@ def test_example_workspace_flags_the_copy():
     found = dup001(lint(root, select=["DUP001"], settings=Settings(embeddings="lexical")))
     rels = {frozenset((d.path, d.extra["other"])) for d in found}
     assert frozenset(("memory/cards/backup-plan.md", "memory/cards/backup-plan-copy.md")) in rels
+
+
+def test_dup003_is_info_unless_the_backend_was_requested(ws):
+    """A configured but stopped Ollama must not fail CI or pre-commit runs by default."""
+    import socket
+
+    from clawlint.config import Settings
+    from clawlint.diagnostics import Severity
+    from helpers import lint
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    root = ws({
+        "AGENTS.md": "# A\n",
+        "openclaw.json": '{ memory: { search: { provider: "ollama", model: "nomic-embed-text", '
+                         f'remote: {{ baseUrl: "http://127.0.0.1:{port}" }} }} }} }}',
+        "memory/cards/a.md": "---\ntopic: A\ntags: [a]\ncreated: 2026-01-01\nupdated: 2026-01-02\n---\nx\n",
+    })
+    (d,) = [d for d in lint(root, ["DUP003"]) if d.code == "DUP003"]
+    assert d.severity is Severity.INFO
+    (d,) = [d for d in lint(root, ["DUP003"], Settings(embeddings="ollama", no_cache=True))
+            if d.code == "DUP003"]
+    assert d.severity is Severity.WARNING

@@ -31,10 +31,17 @@ def today(options: dict[str, Any] | None = None) -> _dt.date:
         if isinstance(raw, _dt.date):
             return raw
         if isinstance(raw, str) and raw.strip():
-            d = parse_iso_date(raw)
+            d = _parsed_today.get(raw)  # called per card: parse each spelling once
+            if d is None:
+                d = parse_iso_date(raw)
+                if d is not None and len(_parsed_today) < 64:
+                    _parsed_today[raw] = d
             if d is not None:
                 return d
     return _dt.date.today()
+
+
+_parsed_today: dict[str, _dt.date] = {}
 
 
 def as_date(value: Any) -> _dt.date | None:

@@ -288,30 +288,45 @@ _FAST_LINE = re.compile(
 )
 _FAST_ITEM = re.compile(_FAST_PLAIN)
 _STR_TAG = "tag:yaml.org,2002:str"
-_fast_tools: tuple[Any, Any, str | None] | None = None
+_fast_tools: tuple[Any, Any, str | None, frozenset[str]] | None = None
+_fast_memo: dict[str, tuple[str, Any]] = {}  # plain scalar -> (tag, immutable value)
 
 
-def _tools() -> tuple[Any, Any, str | None]:
-    """(resolver, constructor, style of a plain scalar as the loader in use reports it)."""
+def _tools() -> tuple[Any, Any, str | None, frozenset[str]]:
+    """(resolver, constructor, style of a plain scalar as the loader in use reports it,
+    first characters for which PyYAML has an implicit resolver)."""
     global _fast_tools
     if _fast_tools is None:
         import yaml
 
         plain_style = "" if _loader_class() is getattr(yaml, "CSafeLoader", None) else None
-        _fast_tools = (yaml.resolver.Resolver(), yaml.constructor.SafeConstructor(), plain_style)
+        resolver = yaml.resolver.Resolver
+        if resolver.yaml_path_resolvers or None in resolver.yaml_implicit_resolvers:
+            raise RuntimeError("customised YAML resolver: use the full loader")
+        firsts = frozenset(str(k) for k in resolver.yaml_implicit_resolvers)
+        _fast_tools = (resolver(), yaml.constructor.SafeConstructor(), plain_style, firsts)
     return _fast_tools
 
 
 def _fast_scalar(value: str, plain: bool) -> tuple[str, Any]:
     """(tag, constructed value) of a scalar, as PyYAML's SafeLoader resolves it."""
+    if not plain:
+        return _STR_TAG, value  # quoted scalars are never implicitly resolved
+    resolver, constructor, _, firsts = _tools()
+    if value[:1] not in firsts:
+        return _STR_TAG, value  # no implicit resolver starts with this character
+    hit = _fast_memo.get(value)
+    if hit is not None:
+        return hit
     import yaml
 
-    resolver, constructor, _ = _tools()
-    tag = resolver.resolve(yaml.ScalarNode, value, (plain, not plain))
-    if tag == _STR_TAG:
-        return tag, value
-    node = yaml.ScalarNode(tag, value)
-    return tag, constructor.yaml_constructors[tag](constructor, node)
+    tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
+    out = (tag, value)
+    if tag != _STR_TAG:
+        out = (tag, constructor.yaml_constructors[tag](constructor, yaml.ScalarNode(tag, value)))
+    if len(_fast_memo) < 4096:  # values are immutable (str, int, float, bool, None, dates)
+        _fast_memo[value] = out
+    return out
 
 
 def _fast_frontmatter(fm: FrontMatter) -> bool:
@@ -323,7 +338,7 @@ def _fast_frontmatter(fm: FrontMatter) -> bool:
     data: dict[Any, Any] = {}
     keys: dict[str, KeyInfo] = {}
     try:
-        _, _, plain_style = _tools()
+        plain_style = _tools()[2]
         for idx, line in enumerate(text.split("\n")):
             if not line:
                 continue

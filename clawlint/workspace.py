@@ -132,12 +132,15 @@ class SourceFile:
     @property
     def text(self) -> str | None:
         """Decoded text, or None when the file is unreadable (see `problem`)."""
-        self._load()
+        if not self._loaded:  # rules read this hundreds of thousands of times per run
+            self._load()
         return self._text
 
     @property
     def readable(self) -> bool:
-        return self.text is not None
+        if not self._loaded:
+            self._load()
+        return self._text is not None
 
     @property
     def sha256(self) -> str | None:

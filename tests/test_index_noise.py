@@ -97,3 +97,17 @@ def test_non_markdown_reported_once(ws):
 
 def test_only_markdown_no_idx004(ws):
     assert run(ws, {"memory/a.md": NOTE, "memory/.gitkeep": ""}, ["IDX004"]) == []
+
+
+def test_backup_reason_string_split_matches_pathlib_spelling():
+    from clawlint.checks.index_noise import backup_reason
+
+    seen: list[str] = []
+    assert backup_reason("memory/notes-old.md", lambda r: seen.append(r) or True) == (
+        "an old copy of `memory/notes.md`")
+    assert backup_reason("notes-old.md", lambda r: seen.append(r) or True) == (
+        "an old copy of `notes.md`")
+    # Unusual spellings still go through pathlib's normalisation.
+    assert backup_reason("memory//cards/x-old.md", lambda r: seen.append(r) or True) == (
+        "an old copy of `memory/cards/x.md`")
+    assert seen == ["memory/notes.md", "notes.md", "memory/cards/x.md"]

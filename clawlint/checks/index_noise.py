@@ -36,8 +36,13 @@ def backup_reason(rel: str, exists: Callable[[str], bool]) -> str | None:
     `<name>-old.md` / `<name>-copy.md` next to an existing `<name>.md`. A card called
     `nas-backup.md` is a topic, not a backup.
     """
-    p = PurePosixPath(rel)
-    stem = p.name[: -len(".md")] if p.name.endswith(".md") else p.name
+    p: PurePosixPath | None = None
+    if "//" in rel or "/./" in rel or rel.startswith(("./", "/")) or rel.endswith(("/", "/.")):
+        p = PurePosixPath(rel)  # unusual spelling: let pathlib normalise it
+        name, parent = p.name, ""
+    else:  # string split: the same result without building a path object per file
+        parent, _, name = rel.rpartition("/")
+    stem = name[: -len(".md")] if name.endswith(".md") else name
     if rel.lower() == "memory/memory.md":
         return None  # MEM004's
     if _MONOLITH.match(stem):
@@ -46,7 +51,11 @@ def backup_reason(rel: str, exists: Callable[[str], bool]) -> str | None:
         return "a backup copy"
     m = _COPY_OF.match(stem)
     if m:
-        sibling = str(p.parent / f"{m.group('base')}.md")
+        base_md = f"{m.group('base')}.md"
+        if p is not None:
+            sibling = str(p.parent / base_md)
+        else:
+            sibling = f"{parent}/{base_md}" if parent else base_md
         if exists(sibling):
             return f"an old copy of `{sibling}`"
         if f"{m.group('base')}.md" in wf.BOOTSTRAP_FILES:

@@ -144,7 +144,8 @@ class SourceFile:
 
     @property
     def sha256(self) -> str | None:
-        self._load()
+        if not self._loaded:
+            self._load()
         if self._sha is None and self._text is not None:
             self._sha = hashlib.sha256(self._text.encode("utf-8")).hexdigest()
         return self._sha

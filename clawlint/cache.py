@@ -182,7 +182,7 @@ class ResultCache:
             fd, tmp = tempfile.mkstemp(dir=str(path.parent), suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, separators=(",", ":"))
+                    fh.write(json.dumps(data, separators=(",", ":")))  # dumps uses the C encoder
                 os.replace(tmp, path)
             except BaseException:
                 with contextlib.suppress(OSError):

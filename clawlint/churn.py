@@ -130,6 +130,7 @@ def churn(root: Path, base: P.PrefixInputs, days: int = 30, now: float | None = 
                *(f":(top,literal){rel}{n}" for n in names), check=False)
     commits = [ln.split() for ln in log.splitlines() if ln.strip()]
     if not commits:
+        _merge_skills_churn(root, days, now, result)
         return result
     first = commits[0][0]
     parent = _git(root, "rev-parse", "--verify", "--quiet", f"{first}^", check=False).strip()
@@ -143,7 +144,29 @@ def churn(root: Path, base: P.PrefixInputs, days: int = 30, now: float | None = 
             for f in files:
                 result.per_file[f] = result.per_file.get(f, 0) + 1
         prev = cur
+    _merge_skills_churn(root, days, now, result)
+    result.invalidations.sort(key=lambda e: e["time"])
     return result
+
+
+def _merge_skills_churn(root: Path, days: int, now: float | None, result: Churn) -> None:
+    """The `<available_skills>` block is part of the stable prefix too: count its changes."""
+    from datetime import datetime
+
+    try:
+        from clawlint.skills_churn import skills_block_churn
+    except ImportError:  # pragma: no cover - the skills module ships with clawlint
+        return
+    by_rev = {e["rev"]: e for e in result.invalidations}
+    for ev in skills_block_churn(root, days, now=now):
+        when = int(datetime.fromisoformat(ev.date.replace("Z", "+00:00")).timestamp())
+        entry = by_rev.get(ev.commit)
+        if entry is None:
+            entry = {"rev": ev.commit, "time": when, "files": []}
+            result.invalidations.append(entry)
+            by_rev[ev.commit] = entry
+        entry["files"].append("(skills)")
+        result.per_file["(skills)"] = result.per_file.get("(skills)", 0) + 1
 
 
 @dataclass

@@ -97,3 +97,19 @@ def test_diff_between_revisions(repo):
     assert "no cache invalidation" in r.output  # only trailing blank lines changed
     r = CliRunner().invoke(command, ["diff", "nope", "HEAD", "-w", str(ws_dir)])
     assert r.exit_code == 2
+
+
+def test_churn_includes_skills_block_changes(repo):
+    root, ws_dir = repo
+    now = int(time.time())
+    skill = "---\nname: weather\ndescription: Forecasts.\n---\n# Weather\n"
+    _commit(ws_dir, {"skills/weather/SKILL.md": skill}, "add skill", now - 3 * 86400)
+    _commit(ws_dir, {"skills/weather/SKILL.md": skill + "More body.\n"}, "body only", now - 2 * 86400)
+    _commit(ws_dir, {"skills/weather/SKILL.md": skill.replace("Forecasts.", "Forecasts and alerts.")},
+            "reword description", now - 86400)
+    ws = Workspace(ws_dir, Settings())
+    ch = C.churn(ws_dir, P.workspace_inputs(ws, "main", skills=False), days=30)
+    assert ch is not None
+    assert ch.per_file.get("(skills)") == 2  # added + reworded; a body-only edit does not count
+    times = [e["time"] for e in ch.invalidations]
+    assert times == sorted(times)

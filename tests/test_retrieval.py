@@ -25,7 +25,7 @@ from clawlint.retrieval.endpoint import (
     parse_ollama_host,
     resolve_plan,
 )
-from clawlint.retrieval.lexical import KeywordIndex, TfIdf, cosine, hashed
+from clawlint.retrieval.lexical import KeywordIndex, TfIdf, cosine, hashed, words
 from clawlint.retrieval.run import Progress, Retrieval
 from clawlint.retrieval.similarity import normalize_rows, pairs_above, top_k
 from clawlint.workspace import Workspace
@@ -528,9 +528,56 @@ def test_lexical_candidates_never_miss_an_exact_pair(seed, threshold):
     for dims in (16, 64, 512):  # tiny projections collide a lot: still an upper bound
         ci, cj = candidate_pairs(tf.projection(dims), threshold, block=37)
         assert want <= set(zip(ci.tolist(), cj.tolist(), strict=True))
-    got = {(i, j): s for i, j, s in tf.pairs_above(threshold, dims=64, block=50)}
-    assert set(got) == want
+    got = {(i, j): s for i, j, s in tf.pairs_above(threshold, dims=64, block=50, budget=0)}
+    assert set(got) == want  # budget=0: the hashed projection path
     assert all(got[k] == pytest.approx(exact[k], abs=1e-9) for k in got)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("threshold", [0.05, 0.3, 0.6, 0.8, 0.9, 0.97, 1.0])
+def test_prefix_filter_never_misses_an_exact_pair(seed, threshold):
+    docs = _random_corpus(seed, 250)
+    docs += [docs[3], docs[3], "w1 w2", "w2 w1", "w1 w1 w1 w2"]  # exact copies, order, tf
+    tf = TfIdf(docs)
+    vecs = tf.vectors
+    n = len(vecs)
+    exact = {(i, j): cosine(vecs[i], vecs[j]) for i in range(n) for j in range(i + 1, n)}
+    want = {k for k, s in exact.items() if s >= threshold}
+    found = tf.prefix_candidates(threshold, budget=10**9)
+    assert found is not None
+    cands = list(zip(found[0].tolist(), found[1].tolist(), strict=True))
+    assert cands == sorted(set(cands)) and all(i < j for i, j in cands)
+    assert want <= set(cands)
+    got = tf.pairs_above(threshold, budget=10**9)
+    assert [(i, j) for i, j, _ in got] == sorted(want)
+    assert all(s == pytest.approx(exact[(i, j)], abs=1e-9) for i, j, s in got)
+    # the projection fallback reports the very same pairs and similarities
+    assert tf.pairs_above(threshold, budget=0) == got
+
+
+def test_prefix_filter_prunes_and_edge_corpora():
+    tf = TfIdf(_random_corpus(0, 250))
+    found = tf.prefix_candidates(0.9, budget=10**9)
+    assert found is not None and len(found[0]) < 250 * 250 // 50  # far from all pairs
+    assert tf.prefix_candidates(0.3, budget=0) is None  # too large a join: caller falls back
+    for docs in ([], ["only one"], ["", ""], ["the", "the"], ["of the", "Of the", ""]):
+        got = TfIdf(docs).pairs_above(0.8)  # stop words alone have no features; bigrams do
+        assert got == ([(0, 1, pytest.approx(1.0))] if len(docs) == 3 else [])
+    # threshold 0: every pair, including ones with nothing in common
+    assert [(i, j) for i, j, _ in TfIdf(["x y", "z", "x y"]).pairs_above(0.0)] == [
+        (0, 1), (0, 2), (1, 2)]
+
+
+def test_words_ascii_fast_path_matches_regex():
+    import random
+    import re
+
+    word = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+    rng = random.Random(3)
+    alphabet = "aZ9_ '’\t\x1c\x1f-.,#/:é\u00a0Ⅻ٣İ\n"
+    for _ in range(5000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert words(s) == [w.lower() for w in word.findall(s)], s
 
 
 def test_tfidf_id_view_matches_string_view():

@@ -1,10 +1,11 @@
 """The built-in lexical backend: TF-IDF cosine over word unigrams and bigrams (no server).
 
-The corpus is tokenised once in Python (one vocabulary lookup per word); counting, idf and
-normalisation run in numpy over integer feature ids, giving CSR rows (`indptr`, `indices`,
-`data`). All-pairs candidates come from an unsigned hashed projection whose dot products are
-upper bounds of the exact cosine (weights are >= 0), so candidate generation cannot miss a
-pair; candidates are then verified with the exact sparse cosine.
+The corpus is tokenised once in Python (one vocabulary lookup per word, into a compact int32
+array); counting, idf and normalisation run in numpy over batches of documents, giving CSR rows
+(`indptr`, `indices`, `data`). All pairs above a cosine threshold come from an exact prefix
+filter (All-Pairs/PPJoin for L2-normalised non-negative vectors): only the rare head of each
+row is indexed, candidate pairs are pruned with positional and prefix bounds, and survivors are
+verified with the exact sparse cosine, so no pair is missed and every similarity is exact.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections import Counter
+from array import array
+from collections import Counter, defaultdict
 from functools import cached_property
+from itertools import count
 from typing import TYPE_CHECKING
 
 from clawlint.knowledge import embeddings as K
@@ -22,20 +25,30 @@ if TYPE_CHECKING:
     import numpy as np
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# ASCII fast path of _WORD: letters and digits lower-cased, everything else a separator.
+_ASCII_WORDS = str.maketrans({c: (chr(c).lower() if chr(c).isalnum() else " ")
+                              for c in range(128)})
 _FTS_TOKEN = re.compile(K.FTS_TOKEN_PATTERN, re.UNICODE)
 # Markdown/YAML punctuation is dropped by the word regex; these tokens carry no content.
 _STOP = frozenset(
     "a an and are as at be by for from has have in is it its of on or that the this to was "
     "were will with".split()
 )
-HASH_DIMS = 512  # width of the candidate projection (10,000 cards: 20 MB float32)
-CANDIDATE_BLOCK = 512  # rows per matmul block (512 x 10,000 float32 = 20 MB)
+HASH_DIMS = 512  # width of the fallback candidate projection (10,000 cards: 20 MB float32)
+CANDIDATE_BLOCK = 512  # rows per fallback matmul block (512 x 10,000 float32 = 20 MB)
 _VERIFY_BATCH = 20_000  # candidate pairs verified per numpy batch
+_BATCH_TOKENS = 1 << 17  # tokens counted per numpy batch while fitting (bounds temporaries)
+_PREFIX_ROWS = 1024  # rows per block when splitting rows into prefix and suffix
+_JOIN_CHUNK = 1 << 18  # (pair, feature) tuples expanded at once by the prefix join
+_MASS_SLACK = 1e-9  # squared-mass margin: prefixes err on the long side
+_BOUND_SLACK = 1e-5  # margin on cosine upper bounds (sqrt of rounding errors near zero)
 _GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing multiplier
 
 
 def words(text: str) -> list[str]:
     if text.isascii():  # lower-casing first is the same for ASCII and much cheaper
+        if "'" not in text:  # no apostrophe joins: a translate + split is the same as _WORD
+            return text.translate(_ASCII_WORDS).split()
         return _WORD.findall(text.lower())
     return [w.lower() for w in _WORD.findall(text)]
 
@@ -53,7 +66,7 @@ class TfIdf:
 
     Feature ids index `self.keys` (sorted int64): a unigram of word id w is `w`, a bigram
     (a, b) is `V + a*V + b` with V the vocabulary size. Row i of the corpus is
-    `indices[indptr[i]:indptr[i+1]]` (sorted feature ids) with weights `data[...]`."""
+    `indices[indptr[i]:indptr[i+1]]` (sorted int32 feature ids) with weights `data[...]`."""
 
     label = "lexical (TF-IDF cosine over words and word pairs)"
 
@@ -61,50 +74,84 @@ class TfIdf:
         import numpy as np
 
         self.n = n = len(corpus)
-        vocab: dict[str, int] = {}
-        ids: list[int] = []
-        lens: list[int] = []
-        get = vocab.setdefault
+        ids: defaultdict[str, int] = defaultdict(count().__next__)  # first-seen order
+        lookup = ids.__getitem__
+        tok = array("i")  # 4 bytes per token instead of a list of Python ints
+        lens = array("q")
         for text in corpus:
             ws = words(text)
-            ids.extend([get(w, len(vocab)) for w in ws])
+            tok.extend(map(lookup, ws))
             lens.append(len(ws))
-        self.vocab = vocab
-        self.V = V = max(1, len(vocab))
-        tok = np.asarray(ids, dtype=np.int64)
-        del ids  # the Python list is the largest object here; free it before numpy work
-        doc = np.repeat(np.arange(n, dtype=np.int64), np.asarray(lens, dtype=np.int64))
+        ids.default_factory = None  # a plain mapping from here on
+        self.vocab: dict[str, int] = ids
+        self.V = V = max(1, len(ids))
         stop = np.zeros(V, dtype=bool)
-        for w in _STOP:
-            if w in vocab:
-                stop[vocab[w]] = True
-        keep = ~stop[tok]
-        same = doc[:-1] == doc[1:]  # bigrams never span two documents
-        keys = np.concatenate([tok[keep], V + tok[:-1][same] * V + tok[1:][same]])
-        docs = np.concatenate([doc[keep], doc[:-1][same]])
-        del tok, doc, keep, same
-        self.keys, fid = np.unique(keys, return_inverse=True)
-        del keys
-        F = self.F = max(1, len(self.keys))
-        docs *= F
-        docs += fid.ravel()
-        del fid
-        pair, counts = np.unique(docs, return_counts=True)
-        del docs
-        d, f = pair // F, pair % F
-        del pair
-        df = np.bincount(f, minlength=F)
+        stop[[ids[w] for w in _STOP if w in ids]] = True
+        tokens = np.frombuffer(tok, dtype=np.int32) if len(tok) else np.zeros(0, np.int32)
+        doc_lens = np.frombuffer(lens, dtype=np.int64) if n else np.zeros(0, np.int64)
+        tok_end = np.cumsum(doc_lens)
+        span = V + V * V  # keys are < span; (doc, key) pairs are packed as doc*span + key
+        max_docs = max(1, (2**63 - 1) // span)
+
+        # Per batch of documents: distinct (doc, key) pairs with counts, keys stored as local
+        # indexes into the batch's own sorted key list (int32) until the global list is known.
+        row_nnz = np.zeros(n, dtype=np.int64)
+        batches: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = []
+        d0 = 0
+        while d0 < n:
+            t0 = int(tok_end[d0 - 1]) if d0 else 0
+            d1 = int(np.searchsorted(tok_end, t0 + _BATCH_TOKENS, side="right"))
+            d1 = min(n, max(d0 + 1, d1), d0 + max_docs)
+            t1 = int(tok_end[d1 - 1])
+            t = tokens[t0:t1].astype(np.int64)
+            doc = np.repeat(np.arange(d1 - d0, dtype=np.int64), doc_lens[d0:d1])
+            keep = ~stop[t]
+            same = doc[:-1] == doc[1:]  # bigrams never span two documents
+            packed = np.concatenate([doc[keep] * span + t[keep],
+                                     doc[:-1][same] * span + (V + t[:-1][same] * V + t[1:][same])])
+            del t, doc, keep, same
+            pair, cnt = np.unique(packed, return_counts=True)  # sorted by (doc, key)
+            del packed
+            dloc = pair // span
+            row_nnz[d0:d1] = np.bincount(dloc, minlength=d1 - d0)
+            kb, loc = np.unique(pair - dloc * span, return_inverse=True)
+            del pair, dloc
+            batches.append((d0, d1, kb, loc.ravel().astype(np.int32), cnt.astype(np.int32)))
+            d0 = d1
+        del tokens, tok, lens
+        self.keys = keys = (np.unique(np.concatenate([b[2] for b in batches]))
+                            if batches else np.zeros(0, dtype=np.int64))
+        self.F = F = max(1, len(keys))
+        self.indptr = indptr = np.concatenate([[0], np.cumsum(row_nnz)]).astype(np.int64)
+        nnz = int(indptr[-1])
+        self.indices = indices = np.empty(nnz, dtype=np.int32)
+        counts: list[tuple[int, int, np.ndarray]] = []
+        for d0, d1, kb, loc, cnt in batches:
+            indices[indptr[d0]:indptr[d1]] = np.searchsorted(keys, kb).astype(np.int32)[loc]
+            counts.append((d0, d1, cnt))
+        del batches
+        df = np.bincount(indices, minlength=F)
         self.df_array = df
-        self.idf_array = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        self.idf_array = idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
         self._idf_unseen = math.log(1 + n) + 1.0
-        w = (1.0 + np.log(counts)) * self.idf_array[f]
-        norm = np.sqrt(np.bincount(d, weights=w * w, minlength=n))
-        norm[norm == 0] = 1.0
-        w /= norm[d]
-        self.data = w
-        self.indices = f
-        self.row_of = d
-        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(d, minlength=n))]).astype(np.int64)
+        self.data = data = np.empty(nnz, dtype=np.float64)
+        counts.reverse()
+        while counts:  # pop: each batch's counts are freed once weighed
+            d0, d1, cnt = counts.pop()
+            lo, hi = int(indptr[d0]), int(indptr[d1])
+            w = (1.0 + np.log(cnt)) * idf[indices[lo:hi]]
+            d = np.repeat(np.arange(d1 - d0, dtype=np.int64), row_nnz[d0:d1])
+            norm = np.sqrt(np.bincount(d, weights=w * w, minlength=d1 - d0))
+            norm[norm == 0] = 1.0
+            w /= norm[d]
+            data[lo:hi] = w
+
+    @cached_property
+    def row_of(self) -> np.ndarray:
+        """Row of every stored entry (int64), built on demand."""
+        import numpy as np
+
+        return np.repeat(np.arange(self.n, dtype=np.int64), np.diff(self.indptr))
 
     # ---- string view (tests, small corpora) ----------------------------------------------
     @cached_property
@@ -191,33 +238,11 @@ class TfIdf:
 
     def rows(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Concatenated CSR rows `idx`: (position in idx, feature id, weight)."""
-        import numpy as np
-
-        starts, stops = self.indptr[idx], self.indptr[idx + 1]
-        lens = stops - starts
-        total = int(lens.sum())
-        owner = np.repeat(np.arange(len(idx), dtype=np.int64), lens)
-        offs = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)
-        at = np.repeat(starts, lens) + offs
-        return owner, self.indices[at], self.data[at]
+        return _gather(self.indptr, self.indices, self.data, idx)
 
     def cosines(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Exact cosine of each pair (i[k], j[k]), vectorised in batches."""
-        import numpy as np
-
-        out = np.zeros(len(i), dtype=np.float64)
-        F = self.F
-        for s in range(0, len(i), _VERIFY_BATCH):
-            a, b = i[s:s + _VERIFY_BATCH], j[s:s + _VERIFY_BATCH]
-            oa, fa, wa = self.rows(a)
-            ob, fb, wb = self.rows(b)
-            # (pair, feature) keys are sorted on both sides: a binary search finds the matches.
-            ka, kb = oa * F + fa, ob * F + fb
-            pos = np.minimum(np.searchsorted(ka, kb), max(0, len(ka) - 1))
-            hit = ka[pos] == kb if len(ka) else np.zeros(len(kb), dtype=bool)
-            out[s:s + len(a)] = np.bincount(ob[hit], weights=wa[pos[hit]] * wb[hit],
-                                            minlength=len(a))
-        return out
+        return _sparse_dots(self.indptr, self.indices, self.data, self.F, i, j)
 
     def projection(self, dims: int = HASH_DIMS) -> np.ndarray:
         """Unsigned feature hashing into `dims` columns (float32). Weights are >= 0, so the
@@ -234,20 +259,207 @@ class TfIdf:
         for s in range(0, self.n, step):
             e = min(self.n, s + step)
             lo, hi = int(self.indptr[s]), int(self.indptr[e])
-            flat = (self.row_of[lo:hi] - s) * dims + col[lo:hi]
+            local = np.repeat(np.arange(e - s, dtype=np.int64), np.diff(self.indptr[s:e + 1]))
+            flat = local * dims + col[lo:hi]
             slab = np.bincount(flat, weights=self.data[lo:hi], minlength=(e - s) * dims)
             out[s:e] = slab.reshape(e - s, dims)
         return out
 
-    def pairs_above(self, threshold: float, dims: int = HASH_DIMS,
-                    block: int = CANDIDATE_BLOCK) -> list[tuple[int, int, float]]:
-        """All (i, j, exact cosine) with i < j and cosine >= threshold."""
-        ci, cj = candidate_pairs(self.projection(dims), threshold, block)
+    def pairs_above(self, threshold: float, dims: int = HASH_DIMS, block: int = CANDIDATE_BLOCK,
+                    budget: int | None = None) -> list[tuple[int, int, float]]:
+        """All (i, j, exact cosine) with i < j and cosine >= threshold, ordered by (i, j).
+
+        Candidates come from the prefix filter; when a very low threshold on a repetitive
+        corpus would make its join larger than `budget` tuples, from the hashed projection
+        (time and memory independent of the threshold). Both are exact supersets."""
+        import numpy as np
+
+        n = self.n
+        if n < 2:
+            return []
+        if threshold <= 0:  # every pair qualifies, even those with no word in common
+            ci, cj = (a.astype(np.int64) for a in np.triu_indices(n, 1))
+        else:
+            found = self.prefix_candidates(threshold, budget)
+            if found is None:
+                ci, cj = candidate_pairs(self.projection(dims), threshold, block)
+            else:
+                ci, cj = found
         if not len(ci):
             return []
         sims = self.cosines(ci, cj)
         keep = sims >= threshold
         return list(zip(ci[keep].tolist(), cj[keep].tolist(), sims[keep].tolist(), strict=True))
+
+    def prefix_candidates(self, threshold: float, budget: int | None = None
+                          ) -> tuple[np.ndarray, np.ndarray] | None:
+        """(i, j) with i < j, sorted, that may reach cosine >= threshold (> 0): a superset of
+        the true pairs. None when the join would expand more than `budget` tuples.
+
+        Features are ranked rarest first. A row's prefix is its shortest head (in that order)
+        whose remaining tail has squared mass < t^2; two unit vectors with non-negative
+        weights sharing no prefix feature have cosine < t (Cauchy-Schwarz on the tail of the
+        one whose tail starts first). Within the inverted index of prefix features, a pair is
+        generated only at a feature f where mass(>= f) of both rows multiplies to >= t^2
+        (true at their rarest shared feature if cosine >= t), and it survives only if
+        (exact dot over the shared prefix) + sqrt(tail mass x tail mass) reaches t."""
+        import numpy as np
+
+        n, F = self.n, self.F
+        t2 = threshold * threshold - _MASS_SLACK
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        if n < 2:
+            return empty
+        rank = np.empty(F, dtype=np.int64)
+        rank[np.argsort(self.df_array, kind="stable")] = np.arange(F, dtype=np.int64)
+        pre = _prefixes(self.indptr, self.indices, self.data, rank, t2)
+        prow, prank, pw, pmass, bound, smass = pre
+        if not len(prow):
+            return empty
+        # Inverted index of prefix entries: by feature, then mass(>= f) descending, then row.
+        order = np.lexsort((prow, -pmass, prank))
+        srank, srow, smf = prank[order], prow[order], pmass[order]
+        del order
+        first = np.empty(len(srank), dtype=bool)
+        first[0] = True
+        np.not_equal(srank[1:], srank[:-1], out=first[1:])
+        gid = np.cumsum(first) - 1
+        gstart = np.flatnonzero(first)[gid]
+        del first
+        # Partners of entry o: earlier entries p of its feature with mass_p >= t^2 / mass_o
+        # (the masses are sorted, so they form the head of the group). Searched on a float
+        # key (group * 4 + 2 - mass): groups never overlap, and the 1e-6 slack dwarfs the
+        # key's rounding.
+        gkey = gid * 4.0 + (2.0 - smf)
+        need = np.clip(2.0 - (t2 / smf - 1e-6), 0.5, 3.0)
+        reach = np.searchsorted(gkey, gid * 4.0 + need, side="right")
+        pos = np.arange(len(srank), dtype=np.int64)
+        k = np.maximum(0, np.minimum(pos, reach) - gstart)
+        del gkey, need, reach, gid, smf
+        total = int(k.sum())
+        if budget is None:
+            budget = max(100_000, min(3_000_000, n * n // 8))
+        if total > budget:
+            return None
+        keys: list[np.ndarray] = []
+        ends = np.cumsum(k)
+        a = 0
+        while a < len(k) and total:
+            b = max(a + 1, int(np.searchsorted(ends, (ends[a - 1] if a else 0) + _JOIN_CHUNK)))
+            kk = k[a:b]
+            m = int(kk.sum())
+            if m:
+                src = np.repeat(pos[a:b], kk)
+                dst = gstart[src] + (np.arange(m, dtype=np.int64)
+                                     - np.repeat(np.cumsum(kk) - kk, kk))
+                x, y = srow[src], srow[dst]
+                keys.append(np.unique(np.minimum(x, y) * n + np.maximum(x, y)))
+            a = b
+        del k, ends, pos, gstart, srow, srank
+        if not keys:
+            return empty
+        cand = np.unique(np.concatenate(keys)) if len(keys) > 1 else keys[0]
+        del keys
+        ci, cj = cand // n, cand % n
+        # Bound: the shared features in both prefixes are those ranked below
+        # m = min(boundary_i, boundary_j); the rest is at most sqrt(mass_i(>=m) mass_j(>=m)).
+        pindptr = np.concatenate([[0], np.cumsum(np.bincount(prow, minlength=n))])
+        pkey = prow * F + prank
+        keep = np.zeros(len(ci), dtype=bool)
+        for s in range(0, len(ci), _VERIFY_BATCH):
+            i, j = ci[s:s + _VERIFY_BATCH], cj[s:s + _VERIFY_BATCH]
+            m = np.minimum(bound[i], bound[j])
+            shared = _sparse_dots(pindptr, prank, pw, F, i, j)
+            ub = shared + np.sqrt(_mass_from(i, m, pindptr, pkey, pmass, smass, F)
+                                  * _mass_from(j, m, pindptr, pkey, pmass, smass, F))
+            keep[s:s + len(i)] = ub >= threshold - _BOUND_SLACK
+        return ci[keep], cj[keep]
+
+
+def _prefixes(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rank: np.ndarray,
+              t2: float) -> tuple[np.ndarray, ...]:
+    """Every row's prefix under `rank` (rarest first): entries whose suffix mass from
+    themselves on is >= t2. Returns (row, rank, weight, suffix mass) of prefix entries, sorted
+    by (row, rank), and per row the rank where its tail starts (F if none) and the tail's
+    squared mass. Works in row blocks so temporaries stay small."""
+    import numpy as np
+
+    n, F = len(indptr) - 1, len(rank)
+    bound = np.full(n, F, dtype=np.int64)
+    smass = np.zeros(n, dtype=np.float64)
+    parts: list[tuple[np.ndarray, ...]] = []
+    for s in range(0, n, _PREFIX_ROWS):
+        e = min(n, s + _PREFIX_ROWS)
+        lo, hi = int(indptr[s]), int(indptr[e])
+        if lo == hi:
+            continue
+        lens = np.diff(indptr[s:e + 1])
+        local = np.repeat(np.arange(e - s, dtype=np.int64), lens)
+        r = rank[indices[lo:hi]]
+        order = np.argsort(local * F + r)
+        r = r[order]
+        w = data[lo:hi][order]
+        del order
+        c0 = np.concatenate([[0.0], np.cumsum(w * w)])
+        rs = indptr[s:e] - lo  # row starts within the block
+        re_ = rs + lens
+        suffix = c0[re_[local]] - c0[:-1]  # squared mass from each entry to its row's end
+        head = suffix >= t2  # a head of every row (suffix mass only decreases)
+        pc = np.bincount(local[head], minlength=e - s)
+        tail = pc < lens
+        bound[s:e][tail] = r[(rs + pc)[tail]]
+        smass[s:e] = np.maximum(0.0, c0[re_] - c0[rs + pc])
+        parts.append((local[head] + s, r[head], w[head], suffix[head]))
+    if not parts:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0), np.zeros(0), bound, smass
+    cols = [np.concatenate([p[k] for p in parts]) for k in range(4)]
+    return cols[0], cols[1], cols[2], cols[3], bound, smass
+
+
+def _mass_from(z: np.ndarray, m: np.ndarray, pindptr: np.ndarray, pkey: np.ndarray,
+               pmass: np.ndarray, smass: np.ndarray, F: int) -> np.ndarray:
+    """Squared mass of rows `z` from rank `m` on: the suffix mass stored at their first prefix
+    entry ranked >= m, or the tail mass when every prefix entry ranks below m."""
+    import numpy as np
+
+    at = np.searchsorted(pkey, z * F + m)
+    inside = at < pindptr[z + 1]
+    out = smass[z].copy()
+    out[inside] = pmass[at[inside]]
+    return out
+
+
+def _gather(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, idx: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenated CSR rows `idx`: (position in idx, column, value)."""
+    import numpy as np
+
+    starts, stops = indptr[idx], indptr[idx + 1]
+    lens = stops - starts
+    total = int(lens.sum())
+    owner = np.repeat(np.arange(len(idx), dtype=np.int64), lens)
+    at = np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total, dtype=np.int64)
+    return owner, indices[at], data[at]
+
+
+def _sparse_dots(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, F: int,
+                 i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Dot product of CSR rows i[k] and j[k] (columns sorted within rows), in batches."""
+    import numpy as np
+
+    out = np.zeros(len(i), dtype=np.float64)
+    for s in range(0, len(i), _VERIFY_BATCH):
+        a, b = i[s:s + _VERIFY_BATCH], j[s:s + _VERIFY_BATCH]
+        oa, fa, wa = _gather(indptr, indices, data, a)
+        ob, fb, wb = _gather(indptr, indices, data, b)
+        # (pair, column) keys are sorted on both sides: a binary search finds the matches.
+        ka, kb = oa * F + fa, ob * F + fb
+        pos = np.minimum(np.searchsorted(ka, kb), max(0, len(ka) - 1))
+        hit = ka[pos] == kb if len(ka) else np.zeros(len(kb), dtype=bool)
+        out[s:s + len(a)] = np.bincount(ob[hit], weights=wa[pos[hit]] * wb[hit],
+                                        minlength=len(a))
+    return out
 
 
 def candidate_pairs(m: np.ndarray, threshold: float, block: int = CANDIDATE_BLOCK

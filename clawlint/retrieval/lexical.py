@@ -116,7 +116,10 @@ class TfIdf:
             row_nnz[d0:d1] = np.bincount(dloc, minlength=d1 - d0)
             kb, loc = np.unique(pair - dloc * span, return_inverse=True)
             del pair, dloc
-            batches.append((d0, d1, kb, loc.ravel().astype(np.int32), cnt.astype(np.int32)))
+            # Counts are almost always small: store them narrow (converted back before log).
+            top = int(cnt.max(initial=0))
+            small = np.uint8 if top < 256 else (np.uint16 if top < 65536 else np.int64)
+            batches.append((d0, d1, kb, loc.ravel().astype(np.int32), cnt.astype(small)))
             d0 = d1
         del tokens, tok, lens
         self.keys = keys = (np.unique(np.concatenate([b[2] for b in batches]))
@@ -126,10 +129,12 @@ class TfIdf:
         nnz = int(indptr[-1])
         self.indices = indices = np.empty(nnz, dtype=np.int32)
         counts: list[tuple[int, int, np.ndarray]] = []
-        for d0, d1, kb, loc, cnt in batches:
+        batches.reverse()
+        while batches:  # pop: each batch's local ids are freed once mapped
+            d0, d1, kb, loc, cnt = batches.pop()
             indices[indptr[d0]:indptr[d1]] = np.searchsorted(keys, kb).astype(np.int32)[loc]
             counts.append((d0, d1, cnt))
-        del batches
+            del kb, loc
         df = np.bincount(indices, minlength=F)
         self.df_array = df
         self.idf_array = idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
@@ -139,7 +144,7 @@ class TfIdf:
         while counts:  # pop: each batch's counts are freed once weighed
             d0, d1, cnt = counts.pop()
             lo, hi = int(indptr[d0]), int(indptr[d1])
-            w = (1.0 + np.log(cnt)) * idf[indices[lo:hi]]
+            w = (1.0 + np.log(cnt.astype(np.float64))) * idf[indices[lo:hi]]
             d = np.repeat(np.arange(d1 - d0, dtype=np.int64), row_nnz[d0:d1])
             norm = np.sqrt(np.bincount(d, weights=w * w, minlength=d1 - d0))
             norm[norm == 0] = 1.0

@@ -131,6 +131,7 @@ def measure(n: int, backend: str, select: list[str], out: Any = print) -> list[d
                 f"rules {wall:7.2f} s  RSS {before:6.1f} -> peak {peak:6.1f} MB  "
                 f"embedded {row['embedded']:>6}  DUP001 {row['DUP001']:>4} (planted {planted})"
                 f"  DUP002 {row['DUP002']:>4}  DUP003 {row['DUP003']}")
+            del diags, ws, r  # the warm run must not also hold the cold run's workspace
     finally:
         if server is not None:
             server.stop()

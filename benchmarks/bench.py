@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 TOPICS = [
@@ -72,37 +73,65 @@ print(f"@@BENCH {wall:.6f} {rss} 0", file=sys.stderr)
 """
 
 
-def sentence(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+class Corpus:
+    """Zipf-distributed vocabulary with per-topic words: cards on one topic are related but
+    distinct, like a real knowledge base (a tiny vocabulary would make every card a
+    near-duplicate of every other)."""
+
+    def __init__(self, rng: random.Random, vocab: int = 6000, topics: int = 200) -> None:
+        syll = ["ka", "to", "ri", "mo", "ne", "sa", "lu", "pe", "di", "va", "no", "te", "ra",
+                "si", "ko", "me", "la", "zu", "be", "fo"]
+        words: set[str] = set(WORDS)
+        while len(words) < vocab:
+            words.add("".join(rng.choice(syll) for _ in range(rng.randint(2, 4))))
+        self.words = sorted(words)
+        rng.shuffle(self.words)
+        self.weights = [1.0 / (i + 1) for i in range(len(self.words))]  # Zipf
+        self.topic_words = [rng.sample(self.words[500:], 40) for _ in range(topics)]
+        self.rng = rng
+
+    def sentence(self, n: int, topic: int) -> str:
+        rng = self.rng
+        common = rng.choices(self.words, weights=self.weights, k=n)
+        words = [rng.choice(self.topic_words[topic]) if rng.random() < 0.3 else w for w in common]
+        return " ".join(words).capitalize() + "."
 
 
 def generate(root: Path, cards: int, seed: int = 7) -> None:
     rng = random.Random(seed)
+    corpus = Corpus(rng)
+    today = date(2026, 11, 21)
     (root / "memory" / "cards").mkdir(parents=True)
     (root / "AGENTS.md").write_text(
         "# AGENTS.md\n\n## Session start\n1. Read SOUL.md and USER.md.\n2. Skim today's log.\n\n"
-        + "\n".join(f"- {sentence(rng, 14)}" for _ in range(60)) + "\n"
+        + "\n".join(f"- {corpus.sentence(14, 0)}" for _ in range(60)) + "\n"
     )
-    (root / "SOUL.md").write_text("# SOUL\n\n" + "\n".join(sentence(rng, 12) for _ in range(20)) + "\n")
+    (root / "SOUL.md").write_text("# SOUL\n\n" + "\n".join(corpus.sentence(12, 1) for _ in range(20)) + "\n")
     (root / "IDENTITY.md").write_text("# IDENTITY\n\n- Name: Juno\n- Emoji: owl\n")
     (root / "USER.md").write_text("# USER\n\n- Name: Sam\n- Birthday: 1991-07-14\n")
     (root / "MEMORY.md").write_text(
         "# MEMORY\n\n" + "\n".join(f"- memory/cards/card-{i:05d}.md" for i in range(min(cards, 40))) + "\n"
     )
+    previous = ""
     for i in range(cards):
+        t = rng.randrange(len(corpus.topic_words))
         topic = f"{rng.choice(TOPICS)} {rng.choice(TOPICS)} note {i}"
         tags = sorted({rng.choice(TOPICS) for _ in range(3)})
-        month = rng.randint(1, 10)
-        body = "\n\n".join(sentence(rng, rng.randint(20, 60)) for _ in range(rng.randint(2, 5)))
+        created = today - timedelta(days=rng.randint(30, 80))
+        updated = created + timedelta(days=rng.randint(0, 25))
+        if i % 100 == 99 and previous:  # one lightly edited copy per hundred cards
+            body = previous.replace(".", ";", 1)
+        else:
+            body = "\n\n".join(corpus.sentence(rng.randint(15, 40), t) for _ in range(rng.randint(2, 4)))
+        previous = body
         (root / "memory" / "cards" / f"card-{i:05d}.md").write_text(
             f"---\ntopic: {topic}\ncategory: {rng.choice(TOPICS)}\ntags: [{', '.join(tags)}]\n"
-            f"created: 2026-{month:02d}-01\nupdated: 2026-{month:02d}-15\n---\n# {topic}\n\n{body}\n"
+            f"created: {created.isoformat()}\nupdated: {updated.isoformat()}\n---\n# {topic}\n\n{body}\n"
         )
     for d in range(max(5, cards // 20)):
-        day = 1 + d % 28
-        month = 1 + (d // 28) % 10
-        (root / "memory" / f"2026-{month:02d}-{day:02d}.md").write_text(
-            f"# 2026-{month:02d}-{day:02d}\n\n" + "\n".join(f"- {sentence(rng, 12)}" for _ in range(8)) + "\n"
+        day = today - timedelta(days=d % 28)
+        (root / "memory" / f"{day.isoformat()}-s{d}.md").write_text(
+            f"# {day.isoformat()}\n\n" + "\n".join(f"- {corpus.sentence(12, 2)}" for _ in range(8)) + "\n"
         )
 
 

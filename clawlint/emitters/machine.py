@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from itertools import groupby
-from xml.sax.saxutils import escape, quoteattr
 
 from clawlint.diagnostics import Diagnostic
 from clawlint.emitters import EmitContext, display_path
@@ -65,6 +64,8 @@ def gitlab(diags: list[Diagnostic], ctx: EmitContext) -> str:
 
 
 def junit(diags: list[Diagnostic], ctx: EmitContext) -> str:
+    from xml.sax.saxutils import escape, quoteattr  # pulls in urllib.request: only for junit
+
     lines = ['<?xml version="1.0" encoding="UTF-8"?>']
     lines.append(
         f'<testsuites name="clawlint" tests="{len(diags)}" failures="{len(diags)}" errors="0">'

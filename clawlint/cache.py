@@ -95,6 +95,8 @@ class ResultCache:
         self.dirty = False
         self.run_record: dict[str, Any] = {"inputs": None, "rules": {}}
         self.run_dirty = False
+        self._ran_sets: dict[str, set[str]] = {}
+        self._ran_dirty: set[str] = set()
 
     @property
     def data(self) -> dict[str, Any]:
@@ -127,22 +129,43 @@ class ResultCache:
         self.run_record["rules"][code] = [diag_to_json(d) for d in diags]
         self.run_dirty = True
 
-    # per-file: files[rel] = {"sha": ..., "rules": {code: [diag...]}}
+    # per-file: files[rel] = {"sha": ..., "ran": "CODE CODE ...", "rules": {code: [diag...]}}
+    # Only non-empty results are stored; "ran" lists every rule that ran on that content, so a
+    # clean file costs one short string instead of an empty list per rule (10,000 cards x 40
+    # rules would otherwise dominate the cache's size, memory and write time).
+    def _ran(self, rel: str, entry: dict[str, Any]) -> set[str]:
+        ran = self._ran_sets.get(rel)
+        if ran is None:
+            raw = entry.get("ran", "")
+            ran = set(raw.split()) if isinstance(raw, str) else set()
+            self._ran_sets[rel] = ran
+        return ran
+
     def get_file(self, rel: str, sha: str | None, code: str) -> list[Diagnostic] | None:
         entry = self.data["files"].get(rel)
         if not entry or sha is None or entry.get("sha") != sha:
             return None
         hit = entry.get("rules", {}).get(code)
-        return None if hit is None else [diag_from_json(o) for o in hit]
+        if hit is not None:
+            return [diag_from_json(o) for o in hit]
+        return [] if code in self._ran(rel, entry) else None
 
     def put_file(self, rel: str, sha: str | None, code: str, diags: list[Diagnostic]) -> None:
         if sha is None:
             return
         entry = self.data["files"].get(rel)
         if not entry or entry.get("sha") != sha:
-            entry = {"sha": sha, "rules": {}}
+            entry = {"sha": sha, "ran": "", "rules": {}}
             self.data["files"][rel] = entry
-        entry["rules"][code] = [diag_to_json(d) for d in diags]
+            self._ran_sets[rel] = set()
+        ran = self._ran(rel, entry)
+        if code not in ran:
+            ran.add(code)
+            self._ran_dirty.add(rel)
+        if diags:
+            entry["rules"][code] = [diag_to_json(d) for d in diags]
+        else:
+            entry["rules"].pop(code, None)
         self.dirty = True
 
     # workspace rules: workspace = {"inputs": hash, "rules": {code: [diag...]}}
@@ -170,6 +193,12 @@ class ResultCache:
                 self.dirty = True
 
     def save(self) -> None:
+        if self._data is not None:
+            for rel in self._ran_dirty:
+                entry = self._data["files"].get(rel)
+                if entry is not None:
+                    entry["ran"] = " ".join(sorted(self._ran_sets.get(rel, ())))
+            self._ran_dirty.clear()
         if self.dirty and self._data is not None:
             self._write(self.path, self._data)
         if self.run_dirty:

@@ -61,6 +61,20 @@ def features(text: str) -> Counter[str]:
     return feats
 
 
+def _unique(x: np.ndarray) -> np.ndarray:
+    """Sorted distinct values. Same result as np.unique(x), but always by sorting: numpy 2.x's
+    hash-based np.unique for plain calls was ~50x slower on millions of int64 keys here."""
+    import numpy as np
+
+    if x.size == 0:
+        return x
+    s = np.sort(x, kind="stable")
+    keep = np.empty(s.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
 class TfIdf:
     """TF-IDF fitted on one corpus: sublinear tf, smooth idf, L2-normalised sparse vectors.
 
@@ -122,7 +136,7 @@ class TfIdf:
             batches.append((d0, d1, kb, loc.ravel().astype(np.int32), cnt.astype(small)))
             d0 = d1
         del tokens, tok, lens
-        self.keys = keys = (np.unique(np.concatenate([b[2] for b in batches]))
+        self.keys = keys = (_unique(np.concatenate([b[2] for b in batches]))
                             if batches else np.zeros(0, dtype=np.int64))
         self.F = F = max(1, len(keys))
         self.indptr = indptr = np.concatenate([[0], np.cumsum(row_nnz)]).astype(np.int64)
@@ -358,12 +372,12 @@ class TfIdf:
                 dst = gstart[src] + (np.arange(m, dtype=np.int64)
                                      - np.repeat(np.cumsum(kk) - kk, kk))
                 x, y = srow[src], srow[dst]
-                keys.append(np.unique(np.minimum(x, y) * n + np.maximum(x, y)))
+                keys.append(_unique(np.minimum(x, y) * n + np.maximum(x, y)))
             a = b
         del k, ends, pos, gstart, srow, srank
         if not keys:
             return empty
-        cand = np.unique(np.concatenate(keys)) if len(keys) > 1 else keys[0]
+        cand = _unique(np.concatenate(keys)) if len(keys) > 1 else keys[0]
         del keys
         ci, cj = cand // n, cand % n
         # Bound: the shared features in both prefixes are those ranked below

@@ -44,7 +44,14 @@ def _load() -> Any:
         if expected_hash is not None and expected_hash != ENCODING_SHA256:
             raise TokenizerUnavailable("unexpected encoding hash requested")
         # Read the verified local file with tiktoken's own parser; no cache dir, no network.
-        return _parse_with_tiktoken(tl, str(ENCODING_FILE))
+        # The parsed ranks are kept in a per-user cache keyed by the file's SHA-256, because
+        # parsing 100k base64 lines costs ~0.25 s per process.
+        cached = _read_ranks()
+        if cached is not None:
+            return cached
+        ranks = _parse_with_tiktoken(tl, str(ENCODING_FILE))
+        _write_ranks(ranks)
+        return ranks
 
     # Take pat_str and special tokens from tiktoken's own constructor, with its loader
     # pointed at the local file (restored afterwards).
@@ -60,6 +67,45 @@ def _load() -> Any:
         mergeable_ranks=spec["mergeable_ranks"],
         special_tokens=spec["special_tokens"],
     )
+
+
+def _ranks_cache() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "clawlint" / f"{ENCODING_NAME}-{ENCODING_SHA256[:16]}.marshal"
+
+
+def _read_ranks() -> dict[bytes, int] | None:
+    """marshal (not pickle): loading it cannot run code, only rebuild plain data."""
+    import marshal
+
+    try:
+        data = marshal.loads(_ranks_cache().read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if (
+        isinstance(data, tuple) and len(data) == 2 and data[0] == ENCODING_SHA256
+        and isinstance(data[1], dict) and len(data[1]) > 100_000
+    ):
+        return data[1]
+    return None
+
+
+def _write_ranks(ranks: dict[bytes, int]) -> None:
+    import marshal
+    import os
+    import tempfile
+
+    target = _ranks_cache()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=str(target.parent), suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(marshal.dumps((ENCODING_SHA256, ranks)))
+        os.replace(tmp, target)
+    except OSError:
+        pass  # read-only home: parse every time
 
 
 def _parse_with_tiktoken(tl: Any, path: str) -> dict[bytes, int]:

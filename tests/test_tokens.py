@@ -57,3 +57,15 @@ def test_token_offsets_align_with_text():
 
 def test_correction_factor():
     assert T.corrected(1000, 1.2) == 1200
+
+
+def test_parsed_ranks_cache_roundtrip_and_corruption(tmp_path, monkeypatch):
+    from clawlint import tokens as T
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert T._read_ranks() is None
+    ranks = {bytes([i]): i for i in range(256)} | {f"w{i}".encode(): 256 + i for i in range(100_001)}
+    T._write_ranks(ranks)
+    assert T._read_ranks() == ranks
+    T._ranks_cache().write_bytes(b"\x00garbage")
+    assert T._read_ranks() is None  # corrupt cache: parse the shipped file again

@@ -246,60 +246,72 @@ class Workspace:
         root_real = os.path.realpath(root)
         seen_dirs: set[tuple[int, int]] = set()
         listing = self.listing
-        # Excluded directories are still walked, only to list their paths.
-        listed_only: set[str] = set()
         cache_rel = _rel_inside(root, getattr(self.settings, "cache_dir", "") or "")
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+        files = self.files
+        overlay = self.overlay
+        excluded = self._excluded if self.settings.exclude else (lambda rel: False)
+
+        # Depth-first in sorted order (what os.walk(topdown) gives), with os.scandir so that
+        # symlink and directory tests come from the directory entry, not a syscall per file.
+        # Excluded directories are still walked, only to list their paths.
+        stack: list[tuple[str, str, bool]] = [(str(root), "", False)]
+        while stack:
+            dirpath, rel_dir, only_list = stack.pop()
             try:
                 st = os.stat(dirpath)
                 key = (st.st_dev, st.st_ino)
                 if key in seen_dirs:
-                    dirnames[:] = []
                     continue
                 seen_dirs.add(key)
+                with os.scandir(dirpath) as it:
+                    entries = sorted(it, key=lambda e: e.name)
             except OSError:
                 continue
-            rel_dir = os.path.relpath(dirpath, root)
-            rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-            only_list = rel_dir in listed_only
-            keep = []
-            for d in sorted(dirnames):
-                full = os.path.join(dirpath, d)
+            subdirs: list[tuple[str, str, bool]] = []
+            names_files = []
+            for e in entries:
+                try:
+                    is_link = e.is_symlink()
+                    is_dir = not is_link and e.is_dir(follow_symlinks=False)
+                    if is_link and os.path.isdir(e.path):
+                        is_dir = True  # a link to a directory: listed, never followed
+                except OSError:
+                    is_link, is_dir = False, False
+                if not is_dir:
+                    names_files.append((e, is_link))
+                    continue
+                d = e.name
                 rel = f"{rel_dir}/{d}" if rel_dir else d
-                if os.path.islink(full):
-                    listing.append(f"l:{rel}>{_readlink(full)}")
+                if is_link:
+                    listing.append(f"l:{rel}>{_readlink(e.path)}")
                     # Directory symlinks are not followed by OpenClaw's memory indexer either.
-                    if not only_list and d not in wf.SKIP_DIRS and not self._excluded(rel):
-                        self._check_dir_link(full, rel, root_real)
+                    if not only_list and d not in wf.SKIP_DIRS and not excluded(rel):
+                        self._check_dir_link(e.path, rel, root_real)
                     continue
-                if d in wf.SKIP_DIRS:
-                    continue
-                if rel == cache_rel:
+                if d in wf.SKIP_DIRS or rel == cache_rel:
                     continue  # the result cache changes on every run; it is never an input
                 listing.append(f"d:{rel}")
-                if only_list or self._excluded(rel):
-                    listed_only.add(rel)
-                keep.append(d)
-            dirnames[:] = keep
-            for fname in sorted(filenames):
+                subdirs.append((e.path, rel, only_list or excluded(rel)))
+            for e, is_link in names_files:
+                fname = e.name
                 rel = f"{rel_dir}/{fname}" if rel_dir else fname
-                full = Path(dirpath, fname)
-                is_link = os.path.islink(full)
-                listing.append(f"l:{rel}>{_readlink(full)}" if is_link else f"f:{rel}")
-                if only_list or self._excluded(rel):
+                listing.append(f"l:{rel}>{_readlink(e.path)}" if is_link else f"f:{rel}")
+                if only_list or excluded(rel):
                     continue
                 kind = self.classify(rel)
                 if kind is None:
                     continue
+                full = Path(e.path)
                 sf = SourceFile(path=full, rel=rel, kind=kind, is_symlink=is_link)
-                if sf.is_symlink:
+                if is_link:
                     prob = self._link_problem(full, root_real)
                     if prob is not None:
                         sf.problem = prob
                         sf._loaded = True
-                if rel in self.overlay:
-                    sf._text, sf._loaded = self.overlay[rel], True
-                self.files[rel] = sf
+                if rel in overlay:
+                    sf._text, sf._loaded = overlay[rel], True
+                files[rel] = sf
+            stack.extend(reversed(subdirs))
 
     def _link_problem(self, full: Path, root_real: str) -> ReadProblem | None:
         try:

@@ -161,6 +161,11 @@ def main() -> None:
     repo = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "CLAWLINT_TODAY": "2026-11-21"}
+    # An installed clawlint runs from bytecode (pip compiles it at install time); do the same
+    # for the source tree, even where the environment disables writing .pyc files.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "clawlint")], env=env,
+                   check=False)
     rows = []
     for n in args.sizes:
         tmp = Path(tempfile.mkdtemp(prefix=f"clawlint-bench-{n}-"))

@@ -247,8 +247,34 @@ def environment_fingerprint(ws: Workspace) -> str:
     return h.hexdigest()
 
 
+def _no_config_anywhere(ws: Workspace) -> bool:
+    """True when no openclaw.json can apply, checked without importing the JSON5 loader
+    (the warm path of a workspace without a config should not pay for it)."""
+    from clawlint.knowledge import config as kc
+    from clawlint.knowledge.workspace_files import CONFIG_FILENAMES
+
+    if ws.settings.openclaw_config or "openclaw" in ws.__dict__:
+        return False
+    if any((ws.root / name).exists() for name in CONFIG_FILENAMES):
+        return False
+    state = os.environ.get(kc.STATE_DIR_ENV)
+    if state:
+        return not (Path(os.path.expanduser(state)) / kc.CONFIG_BASENAME).exists()
+    home = Path(os.environ.get(kc.HOME_ENV) or Path.home())
+    profile = os.environ.get(kc.PROFILE_ENV)
+    name = kc.DEFAULT_STATE_DIRNAME
+    if profile and profile != "default":
+        name = f"{name}-{profile}"
+    return not (home / name / kc.CONFIG_BASENAME).exists()
+
+
 def _config_files(ws: Workspace) -> list[str]:
     """openclaw.json and its $include files, wherever they live."""
+    try:
+        if _no_config_anywhere(ws):
+            return []
+    except Exception:  # noqa: BLE001 - fall back to the real loader
+        pass
     try:
         cfg = ws.openclaw
     except Exception:

@@ -205,20 +205,29 @@ class ResultCache:
             self._write(self.run_path, self.run_record)
 
     def _write(self, path: Path, data: dict[str, Any]) -> None:
+        ensure_cache_dir_quiet(self.base)
+        _write_json_atomic(path, data)
+
+
+def ensure_cache_dir_quiet(base: Path) -> None:
+    with contextlib.suppress(OSError):
+        ensure_cache_dir(base)
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=str(path.parent), suffix=".tmp")
         try:
-            ensure_cache_dir(self.base)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=str(path.parent), suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(json.dumps(data, separators=(",", ":")))  # dumps uses the C encoder
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
-            pass  # a read-only workspace simply runs without a cache
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(data, separators=(",", ":")))  # dumps uses the C encoder
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # a read-only workspace simply runs without a cache
 
 
 def _read_json(path: Path) -> Any:
@@ -237,3 +246,54 @@ def ensure_cache_dir(base: Path) -> None:
     ignore = base / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# Automatically created by clawlint.\n*\n", encoding="utf-8")
+
+
+class StatCache:
+    """size + mtime + inode -> SHA-256 of files read in earlier runs.
+
+    Results stay keyed by content; this only avoids re-reading a file to learn its hash when
+    its stat is unchanged. Like git's racy-index rule, a file whose mtime is not at least two
+    seconds older than the start of the run that recorded it is never trusted.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, base: Path) -> None:
+        import time
+
+        self.path = base / __version__ / "stats.json"
+        self.started = time.time_ns()
+        loaded = _read_json(self.path)
+        ok = isinstance(loaded, dict) and isinstance(loaded.get("files"), dict)
+        self.old: dict[str, list[Any]] = loaded["files"] if ok else {}
+        self.recorded_at: int = int(loaded.get("started", 0)) if ok else 0
+
+    def apply(self, files: dict[str, Any]) -> None:
+        import stat as st_mod
+
+        limit = self.recorded_at - self.RACY_NS
+        for rel, f in files.items():
+            e = self.old.get(rel)
+            if not e or f._loaded or f.is_symlink or len(e) != 4:
+                continue
+            try:
+                st = os.stat(f.path)
+            except OSError:
+                continue
+            if (st_mod.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ino] == e[:3]
+                    and st.st_mtime_ns < limit):
+                f._stat_sha = e[3]
+                f.size = st.st_size
+
+    def save(self, files: dict[str, Any]) -> None:
+        new: dict[str, list[Any]] = {}
+        for rel, f in files.items():
+            if f._loaded:
+                if f._sha and f.problem is None and f.stat_key and not f.is_symlink:
+                    new[rel] = [*f.stat_key, f._sha]
+            elif f._stat_sha is not None and rel in self.old:
+                new[rel] = self.old[rel]
+        if new == self.old:
+            return
+        ensure_cache_dir_quiet(self.path.parent.parent)
+        _write_json_atomic(self.path, {"started": self.started, "files": new})

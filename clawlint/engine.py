@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from clawlint import suppressions
-from clawlint.cache import ResultCache, settings_fingerprint
+from clawlint.cache import ResultCache, StatCache, settings_fingerprint
 from clawlint.config import ConfigError, Settings
 from clawlint.diagnostics import Applicability, Diagnostic, Severity
 from clawlint.registry import Context, Rule, all_codes, iter_rules
@@ -290,6 +290,7 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     result = WorkspaceResult(ws)
     raw: list[Diagnostic] = []
     cache: ResultCache | None = None
+    stats: StatCache | None = None
     inputs = ""
     if not ws.settings.no_cache and not ws.overlay:
         # Per-file results may depend on openclaw.json (era, caps), so it is part of the key;
@@ -299,6 +300,8 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
             {"root": str(ws.root), "config": config_hash(ws), "env": environment_fingerprint(ws)},
         )
         cache = ResultCache(ws.root, ws.settings.cache_dir, key)
+        stats = StatCache(cache.base)
+        stats.apply(ws.files)
         inputs = workspace_inputs(ws)
     # Whole-run fast path: same key (settings, environment, config) and same inputs as the last
     # run, so every rule that was cacheable then has the same findings now; only the others
@@ -313,6 +316,8 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     if cache is not None:
         cache.prune(set(ws.files))
         cache.save()
+    if stats is not None:
+        stats.save(ws.files)
 
     settings = ws.settings
     docs = load_all()

@@ -69,6 +69,10 @@ class SourceFile:
     _text: str | None = field(default=None, repr=False)
     _loaded: bool = field(default=False, repr=False)
     _sha: str | None = field(default=None, repr=False)
+    # SHA-256 vouched for by the stat cache (size, mtime, inode unchanged since it was read):
+    # lets a warm run hash the workspace without reading files (git's index does the same).
+    _stat_sha: str | None = field(default=None, repr=False)
+    stat_key: tuple[int, int, int] | None = field(default=None, repr=False)
 
     # ---- reading -----------------------------------------------------------------
     def _load(self) -> None:
@@ -95,6 +99,7 @@ class SourceFile:
                 )
                 return
             data = self.path.read_bytes()
+            self.stat_key = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 self.problem = ReadProblem("PAR005", "symlink loop: the link never resolves to a file; remove or fix it")
@@ -145,6 +150,8 @@ class SourceFile:
     @property
     def sha256(self) -> str | None:
         if not self._loaded:
+            if self._stat_sha is not None:
+                return self._stat_sha
             self._load()
         if self._sha is None and self._text is not None:
             self._sha = hashlib.sha256(self._text.encode("utf-8")).hexdigest()

@@ -276,3 +276,49 @@ def test_warm_run_imports_no_check_module(ws):
     # Only modules of rules that are never cached (duplicates: embedding servers) are imported.
     assert "clawlint.checks.cards" not in warm_mods
     assert "clawlint.checks.parse" not in warm_mods
+
+
+def _age(root: Path, seconds: int = 600) -> None:
+    import os
+    import time
+
+    old = time.time() - seconds
+    for p in root.rglob("*"):
+        if p.is_file() and ".clawlint_cache" not in p.parts:
+            os.utime(p, (old, old))
+
+
+def _count_loads(monkeypatch) -> list[str]:
+    from clawlint.workspace import SourceFile
+
+    loads: list[str] = []
+    orig = SourceFile._load
+
+    def counting(self):
+        if not self._loaded:
+            loads.append(self.rel)
+        return orig(self)
+
+    monkeypatch.setattr(SourceFile, "_load", counting)
+    return loads
+
+
+def test_stat_cache_skips_reading_unchanged_files(ws, monkeypatch):
+    root = ws({"AGENTS.md": "# A\n", "memory/cards/a.md": "# ok\n", "memory/cards/b.md": "# ok\n"})
+    _age(root)
+    run(root)
+    loads = _count_loads(monkeypatch)
+    assert [d.code for d in run(root)] == []
+    assert loads == []  # hashes came from the stat cache, results from the result cache
+    (root / "memory/cards/b.md").write_text(BAD)  # new content, new mtime
+    assert [d.path for d in run(root)] == ["memory/cards/b.md"]
+    assert "memory/cards/b.md" in loads  # (cross-file rules may read the others again)
+
+
+def test_stat_cache_never_trusts_racy_files(ws, monkeypatch):
+    # Files written just now (mtime within 2 s of the recording run) are always re-read.
+    root = ws({"AGENTS.md": "# A\n", "memory/cards/a.md": "# ok\n"})
+    run(root)
+    loads = _count_loads(monkeypatch)
+    run(root)
+    assert sorted(loads) == ["AGENTS.md", "memory/cards/a.md"]

@@ -274,7 +274,7 @@ class StatCache:
         limit = self.recorded_at - self.RACY_NS
         for rel, f in files.items():
             e = self.old.get(rel)
-            if not e or f._loaded or f.is_symlink or len(e) != 4:
+            if not e or f._loaded or f.is_symlink or len(e) != 5:
                 continue
             try:
                 st = os.stat(f.path)
@@ -283,6 +283,7 @@ class StatCache:
             if (st_mod.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ino] == e[:3]
                     and st.st_mtime_ns < limit):
                 f._stat_sha = e[3]
+                f._no_directives = not e[4]
                 f.size = st.st_size
 
     def save(self, files: dict[str, Any]) -> None:
@@ -290,7 +291,8 @@ class StatCache:
         for rel, f in files.items():
             if f._loaded:
                 if f._sha and f.problem is None and f.stat_key and not f.is_symlink:
-                    new[rel] = [*f.stat_key, f._sha]
+                    text = f._text or ""
+                    new[rel] = [*f.stat_key, f._sha, int("clawlint-" in text)]
             elif f._stat_sha is not None and rel in self.old:
                 new[rel] = self.old[rel]
         if new == self.old:

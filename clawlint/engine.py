@@ -375,7 +375,7 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
     docs = load_all()
     out: list[Diagnostic] = []
     for f in ws.files.values():
-        if not f.readable or not ws.is_target(f.rel):
+        if not ws.is_target(f.rel) or not f.may_have_directives:
             continue
         for dv in file_directives(f.rel):
             if dv.action == "enable":

@@ -73,6 +73,15 @@ class SourceFile:
     # lets a warm run hash the workspace without reading files (git's index does the same).
     _stat_sha: str | None = field(default=None, repr=False)
     stat_key: tuple[int, int, int] | None = field(default=None, repr=False)
+    # From the stat cache: the unchanged content has no `clawlint-` directive, so finding
+    # suppressions need not read it.
+    _no_directives: bool = field(default=False, repr=False)
+
+    @property
+    def may_have_directives(self) -> bool:
+        if not self._loaded and self._stat_sha is not None and self._no_directives:
+            return False
+        return self.text is not None and "clawlint-" in self.text
 
     # ---- reading -----------------------------------------------------------------
     def _load(self) -> None:

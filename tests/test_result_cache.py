@@ -322,3 +322,16 @@ def test_stat_cache_never_trusts_racy_files(ws, monkeypatch):
     loads = _count_loads(monkeypatch)
     run(root)
     assert sorted(loads) == ["AGENTS.md", "memory/cards/a.md"]
+
+
+def test_warm_run_still_reports_unused_suppressions(ws, monkeypatch):
+    root = ws({"AGENTS.md": "# A\n<!-- clawlint-disable-next-line PAR007 -->\nx\n",
+               "memory/cards/a.md": "# ok\n"})
+    _age(root)
+    s = Settings()
+    active = resolve_selection(s, ["PAR007", "SUP"])
+    first = lint_workspace(Workspace(root, s), RunOptions(active)).diagnostics
+    loads = _count_loads(monkeypatch)
+    second = lint_workspace(Workspace(root, s), RunOptions(active)).diagnostics
+    assert [d.code for d in first] == [d.code for d in second] == ["SUP001"]
+    assert loads == ["AGENTS.md"]  # the clean card is known to hold no directive: not read

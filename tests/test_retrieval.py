@@ -553,6 +553,13 @@ def test_prefix_filter_never_misses_an_exact_pair(seed, threshold):
     assert all(s == pytest.approx(exact[(i, j)], abs=1e-9) for i, j, s in got)
     # the projection fallback reports the very same pairs and similarities
     assert tf.pairs_above(threshold, budget=0) == got
+    # dropping single-document features (DUP001's memory saver) changes no pair
+    pruned = TfIdf(docs, pairs_only=True)
+    assert len(pruned.indices) < len(tf.indices)
+    for budget in (10**9, 0):
+        again = pruned.pairs_above(threshold, budget=budget)
+        assert [(i, j) for i, j, _ in again] == [(i, j) for i, j, _ in got]
+        assert all(a[2] == pytest.approx(b[2], abs=1e-9) for a, b in zip(again, got, strict=True))
 
 
 def test_prefix_filter_prunes_and_edge_corpora():

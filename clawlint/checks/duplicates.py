@@ -102,7 +102,7 @@ def find_duplicates(r: Retrieval, units: list[Unit], options: dict[str, Any]
 
         # An unsigned hashed projection bounds the cosine from above (no pair is missed);
         # the exact sparse cosine decides and is the similarity reported.
-        pairs = TfIdf([u.text for u in units]).pairs_above(warn)
+        pairs = TfIdf([u.text for u in units], pairs_only=True).pairs_above(warn)
     out = [Pair(units[i], units[j], s) for i, j, s in pairs if units[i].rel != units[j].rel]
     return out, err, warn
 

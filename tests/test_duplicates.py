@@ -360,9 +360,10 @@ def test_dup003_is_info_unless_the_backend_was_requested(ws):
     """A configured but stopped Ollama must not fail CI or pre-commit runs by default."""
     import socket
 
+    from helpers import lint
+
     from clawlint.config import Settings
     from clawlint.diagnostics import Severity
-    from helpers import lint
 
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

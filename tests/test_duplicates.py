@@ -380,3 +380,21 @@ def test_dup003_is_info_unless_the_backend_was_requested(ws):
     (d,) = [d for d in lint(root, ["DUP003"], Settings(embeddings="ollama", no_cache=True))
             if d.code == "DUP003"]
     assert d.severity is Severity.WARNING
+
+
+def test_chinese_copy_is_found_and_distinct_chinese_cards_are_not(ws):
+    from helpers import lint
+
+    card = ("---\ntopic: 家人联系方式\ntags: [家人, 联系]\ncreated: 2026-10-01\nupdated: 2026-10-02\n---\n"
+            "妈妈住在杭州，平时用微信联系，周末下午三点以后方便打电话。爸爸不用微信，只能打座机。"
+            "姐姐在上海工作，生日是九月十二日，喜欢收到书作为礼物。\n")
+    copy = card.replace("喜欢收到书作为礼物", "喜欢收到书和花作为礼物").replace("updated: 2026-10-02",
+                                                                 "updated: 2026-10-05")
+    other = ("---\ntopic: 家里网络设置\ntags: [家人, 网络]\ncreated: 2026-10-01\nupdated: 2026-10-02\n---\n"
+             "路由器在客厅书架上，管理地址只在内网可用。访客网络每月更换一次密码，"
+             "孩子的平板在晚上十点以后自动断网。\n")
+    root = ws({"AGENTS.md": "# A\n", "memory/cards/family.md": card,
+               "memory/cards/family-2.md": copy, "memory/cards/network.md": other})
+    found = [d for d in lint(root, ["DUP001"]) if d.code == "DUP001"]
+    assert [d.path for d in found] == ["memory/cards/family-2.md"]
+    assert "memory/cards/family.md" in found[0].message

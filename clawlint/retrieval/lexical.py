@@ -45,12 +45,37 @@ _BOUND_SLACK = 1e-5  # margin on cosine upper bounds (sqrt of rounding errors ne
 _GOLDEN = 0x9E3779B97F4A7C15  # Fibonacci hashing multiplier
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def _cjk_split(word: str) -> list[str]:
+    """Chinese, Japanese and Korean are written without spaces, so a `\\w+` run is a whole
+    sentence; overlapping character bigrams are the usual retrieval unit for them."""
+    out: list[str] = []
+    pos = 0
+    for m in _CJK.finditer(word):
+        if m.start() > pos:
+            out.append(word[pos : m.start()])
+        run = m.group(0)
+        out.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+        pos = m.end()
+    if pos < len(word):
+        out.append(word[pos:])
+    return out
+
+
 def words(text: str) -> list[str]:
     if text.isascii():  # lower-casing first is the same for ASCII and much cheaper
         if "'" not in text:  # no apostrophe joins: a translate + split is the same as _WORD
             return text.translate(_ASCII_WORDS).split()
         return _WORD.findall(text.lower())
-    return [w.lower() for w in _WORD.findall(text)]
+    found = [w.lower() for w in _WORD.findall(text)]
+    if not _CJK.search(text):
+        return found
+    out: list[str] = []
+    for w in found:
+        out.extend(_cjk_split(w) if _CJK.search(w) else [w])
+    return out
 
 
 def features(text: str) -> Counter[str]:

@@ -14,6 +14,10 @@ FLAGGED: list[tuple[str, str, str]] = [
     ("_Last updated: 2026-11-20_", "CV001", "AGENTS.md"),
     ("**Last checked:** 14:05 UTC", "CV001", "MEMORY.md"),
     ("- Last run: 2026-11-20T08:00:00Z (ok)", "CV001", "AGENTS.md"),
+    # the next run of a routine job is rewritten after every run: a stamp, not a schedule
+    ("Next heartbeat: 2026-11-21 10:30", "CV001", "MEMORY.md"),
+    ("- Next check at 2026-11-22 06:00 UTC", "CV001", "AGENTS.md"),
+    ("下次检查：2026-11-21 10:30", "CV001", "MEMORY.md"),
     ("Updated: Nov 20, 2026", "CV001", "SOUL.md"),
     ("Disk usage is 71% as of 2026-11-20.", "CV001", "MEMORY.md"),
     ("Status: green (as of today)", "CV001", "MEMORY.md"),
@@ -82,6 +86,7 @@ CLEAN: list[tuple[str, str]] = [
     # past events and decisions, birthdays, creation dates
     ("- 2026-02-20: moved backups to restic (see card).", "MEMORY.md"),
     ("Birthday: 1991-07-14", "USER.md"),
+    ("Next heartbeat check: read HEARTBEAT.md and report only failures.", "AGENTS.md"),
     ("Created: 2026-01-05", "IDENTITY.md"),
     ("We switched to Tailscale on 2025-12-01 after the router died.", "MEMORY.md"),
     ("Geburtstag: 14.07.1991", "USER.md"),

@@ -152,6 +152,13 @@ def check_cmd(
         if openclaw_config is not None:
             s.openclaw_config = str(openclaw_config.resolve())
         if openclaw_version:
+            from clawlint.knowledge.versions import parse_version
+
+            if parse_version(openclaw_version) is None:
+                raise ConfigError(
+                    f"--openclaw-version: {openclaw_version!r} is not an OpenClaw version "
+                    "(expected YYYY.M.D, e.g. 2026.9.6)"
+                )
             s.openclaw_version = openclaw_version
         if embeddings:
             s.embeddings = embeddings
@@ -270,14 +277,18 @@ def _statistics(diags: list[Any], fmt: str) -> str:
     counts = Counter(d.code for d in diags)
     names = {d.code: d.name for d in diags}
     fixable = {d.code for d in diags if d.fixable}
+    unsafe = {d.code for d in diags if d.fix is not None and not d.fixable}
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     if fmt in ("json", "json-lines"):
-        data = [{"code": c, "name": names[c], "count": n, "fixable": c in fixable} for c, n in rows]
+        data = [{"code": c, "name": names[c], "count": n, "fixable": c in fixable,
+                 "unsafe_fixable": c in unsafe and c not in fixable} for c, n in rows]
         return json.dumps(data, indent=2) + "\n"
     width = max((len(str(n)) for _, n in rows), default=1)
-    return "".join(
-        f"{str(n).rjust(width)}\t{c}\t{'[*]' if c in fixable else '[ ]'} {names[c]}\n" for c, n in rows
-    )
+
+    def mark(c: str) -> str:
+        return "[*]" if c in fixable else ("[-]" if c in unsafe else "[ ]")
+
+    return "".join(f"{str(n).rjust(width)}\t{c}\t{mark(c)} {names[c]}\n" for c, n in rows)
 
 
 @cli.command("rule")

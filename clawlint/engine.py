@@ -429,7 +429,9 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
                 parts.append(f"unused: {', '.join(unused)}")
             if non_enabled:
                 parts.append(f"non-enabled: {', '.join(non_enabled)}")
-            drop = set(unused) | set(ignored) | set(non_enabled) | {c for c in dv.codes if c not in known}
+            # Codes of rules that merely are not selected in this run are reported but kept:
+            # a fix run with a narrow --select must not delete suppressions that still work.
+            drop = set(unused) | set(ignored) | {c for c in dv.codes if c not in known}
             keep = [c for c in dv.codes if c not in drop]
             out.append(
                 Diagnostic(
@@ -438,7 +440,8 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
                     + ("it" if not keep else "those codes"),
                     path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
                     severity=severity_for(SUP_UNUSED, ws.settings),
-                    fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, keep),)),
+                    fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, keep),))
+                    if len(keep) < len(dv.codes) else None,
                 )
             )
     return out

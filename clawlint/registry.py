@@ -168,16 +168,39 @@ def resolve_selection(
         return out
 
     where = f"{settings.config_path}: " if settings.config_path else ""
-    select = cli_select if cli_select else settings.select
-    if select is None:
-        active = {c for c in codes if docs[c].default}
-    else:
-        sel = check(select, "--select" if cli_select else f"{where}select")
-        active = {c for c in codes if any(matches(c, s) for s in sel)}
-    for s in check(settings.extend_select, f"{where}extend-select") + check(cli_extend or [], "--extend-select"):
-        active |= {c for c in codes if matches(c, s)}
-    for s in check(settings.ignore, f"{where}ignore") + check(cli_ignore or [], "--ignore"):
-        active -= {c for c in codes if matches(c, s)}
+    # Ruff's model: levels apply in order (defaults, config file, command line). A level with
+    # a `select` starts over from it; then its `extend-select` adds and its `ignore` removes,
+    # the more specific selector winning (select CV + ignore CV001 drops CV001; ignore CV +
+    # extend-select CV001 keeps CV001); on a tie `ignore` wins.
+    levels = [
+        (
+            check(settings.select, f"{where}select") if settings.select is not None else None,
+            check(settings.extend_select, f"{where}extend-select"),
+            check(settings.ignore, f"{where}ignore"),
+        ),
+        (
+            check(cli_select, "--select") if cli_select else None,
+            check(cli_extend or [], "--extend-select"),
+            check(cli_ignore or [], "--ignore"),
+        ),
+    ]
+    active = {c for c in codes if docs[c].default}
+
+    def rank(code: str, selectors: list[str]) -> int:
+        hits = [0 if s == "ALL" else len(s) for s in selectors if matches(code, s)]
+        return max(hits) if hits else -1
+
+    for select, extend, ignore in levels:
+        new_active = set()
+        for code in codes:
+            pos = rank(code, (select or []) + extend)
+            neg = rank(code, ignore)
+            on = pos >= 0 if select is not None else (code in active or pos >= 0)
+            if neg >= 0 and neg >= pos:
+                on = False
+            if on:
+                new_active.add(code)
+        active = new_active
     return active
 
 

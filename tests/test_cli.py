@@ -111,7 +111,7 @@ def test_statistics_text_and_json(ws):
     code, out, _ = run_cli("check", str(root), "--select", "PAR007", "--statistics",
                            "--output-format", "json")
     assert json.loads(out) == [{"code": "PAR007", "name": "invalid-frontmatter", "count": 2,
-                                "fixable": False}]
+                                "fixable": False, "unsafe_fixable": False}]
 
 
 def test_output_file(ws, tmp_path):
@@ -175,3 +175,9 @@ def test_python_m_and_console_script_agree(ws):
         pytest.skip("console script not installed in this environment")
     proc = subprocess.run([str(exe), "check", str(root), "--select", "PAR"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout == out
+
+
+def test_bad_openclaw_version_is_usage_error(ws):
+    root = ws({"AGENTS.md": GOOD})
+    code, _, err = run_cli("check", str(root), "--openclaw-version", "banana")
+    assert code == 2 and "not an OpenClaw version" in err

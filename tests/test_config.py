@@ -123,7 +123,21 @@ def test_explicit_config_flag(ws, tmp_path):
 
     root = ws({"AGENTS.md": "# A\n", "memory/cards/a.md": BAD})
     cfg = tmp_path / "elsewhere.toml"
-    cfg.write_text("ignore = ['PAR007']\n")
-    code, out, _ = run_cli("check", str(root), "--config", str(cfg), "--select", "PAR")
+    cfg.write_text("select = ['PAR']\nignore = ['PAR007']\n")
+    code, out, _ = run_cli("check", str(root), "--config", str(cfg))
     assert code == 0, out
+    # A command-line --select starts over (ruff's rule), so PAR007 is back.
+    code, out, _ = run_cli("check", str(root), "--config", str(cfg), "--select", "PAR")
+    assert code == 1 and "PAR007" in out
     assert codes(lint(root, ["PAR"])) == ["PAR007"]
+
+
+def test_command_line_selection_overrides_config_like_ruff():
+    s = Settings(ignore=["PAR"])
+    assert resolve_selection(s, ["PAR007"]) == {"PAR007"}  # a CLI select starts over
+    assert "PAR007" in resolve_selection(s, None, ["PAR007"])  # CLI extend-select re-enables
+    assert "PAR006" not in resolve_selection(s, None, ["PAR007"])
+    # Within one level the more specific selector wins; on a tie ignore wins.
+    assert "PAR007" not in resolve_selection(Settings(select=["PAR"], ignore=["PAR007"]))
+    assert "PAR007" in resolve_selection(Settings(ignore=["PAR"], extend_select=["PAR007"]))
+    assert "PAR007" not in resolve_selection(Settings(extend_select=["PAR007"], ignore=["PAR007"]))

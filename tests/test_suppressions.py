@@ -87,7 +87,7 @@ def test_fix_removes_unused_codes_and_comments(ws):
     })
     from clawlint.runner import Selection
 
-    report = run([root], selection=Selection(select=["SUP", "PAR007"]), fix=True)
+    report = run([root], selection=Selection(select=["SUP", "PAR007", "PAR003"]), fix=True)
     assert codes(report.diagnostics) == []
     assert (root / "AGENTS.md").read_text() == "# A\ntext\nKeep me too\n"
     assert (root / "memory/cards/a.md").read_text() == (
@@ -95,7 +95,7 @@ def test_fix_removes_unused_codes_and_comments(ws):
     )
     # Idempotent: a second run changes nothing.
     before = {p: p.read_bytes() for p in root.rglob("*.md")}
-    report = run([root], selection=Selection(select=["SUP", "PAR007"]), fix=True)
+    report = run([root], selection=Selection(select=["SUP", "PAR007", "PAR003"]), fix=True)
     assert not report.fixes
     assert before == {p: p.read_bytes() for p in root.rglob("*.md")}
 
@@ -148,3 +148,15 @@ def test_per_file_ignore_explains_unused_suppression(ws):
     (d,) = lint(root, ["SUP", "PAR007"], s)
     assert d.code == "SUP001"
     assert "already ignored by per-file-ignores: PAR007" in d.message
+
+
+def test_fix_keeps_suppressions_of_rules_not_selected(ws):
+    """A fix run with a narrow --select reports them but must not delete working suppressions."""
+    from clawlint.runner import Selection
+
+    text = "# A\n<!-- clawlint-disable-next-line PAR007 -->\ntext\n"
+    root = ws({"AGENTS.md": text})
+    report = run([root], selection=Selection(select=["SUP"]), fix=True)
+    assert [d.message for d in report.diagnostics if d.code == "SUP001"][0].startswith(
+        "Unused suppression (non-enabled: PAR007)")
+    assert (root / "AGENTS.md").read_text() == text

@@ -67,8 +67,10 @@ def _show(root: Path, rev: str, path: str) -> tuple[str | None, bool]:
     return data.stdout.decode("utf-8", "replace"), mode == "120000"
 
 
-def inputs_at(root: Path, rev: str, base: P.PrefixInputs, git_rel: str) -> P.PrefixInputs:
-    """The injector inputs of `base` with every file's content taken from revision `rev`."""
+def inputs_at(root: Path, rev: str, base: P.PrefixInputs, git_rel: str,
+              with_skills: bool = False) -> P.PrefixInputs:
+    """The injector inputs of `base` with every file's content taken from revision `rev`
+    (and, with `with_skills`, the `<available_skills>` block rebuilt from that revision)."""
     files: list[P.BootstrapInput] = []
     prof = base.profile
     allow = K.SESSION_FILES[prof.era].get(base.session)
@@ -91,9 +93,14 @@ def inputs_at(root: Path, rev: str, base: P.PrefixInputs, git_rel: str) -> P.Pre
             text, _ = _show(root, rev, git_rel + f.rel)
             if text is not None:
                 files.append(P.BootstrapInput(f.name, f.rel, text, extra=True))
+    skills_block = None
+    if with_skills:
+        from clawlint.skills_churn import skills_block_at
+
+        skills_block = skills_block_at(_top(root), rev, git_rel) or None
     return P.PrefixInputs(profile=prof, max_chars=base.max_chars, total_max_chars=base.total_max_chars,
                           files=files, session=base.session, display_root=base.display_root,
-                          skills_block=None)
+                          skills_block=skills_block)
 
 
 @dataclass

@@ -113,3 +113,19 @@ def test_churn_includes_skills_block_changes(repo):
     assert ch.per_file.get("(skills)") == 2  # added + reworded; a body-only edit does not count
     times = [e["time"] for e in ch.invalidations]
     assert times == sorted(times)
+
+
+def test_diff_between_revisions_sees_the_skills_block(repo, tmp_path):
+    root, ws_dir = repo
+    now = int(time.time())
+    skill = "---\nname: weather\ndescription: Forecasts.\n---\n# Weather\n"
+    _commit(ws_dir, {"skills/weather/SKILL.md": skill}, "add skill", now - 3600)
+    _commit(ws_dir, {"skills/weather/SKILL.md": skill.replace("Forecasts.", "Forecasts and alerts.")},
+            "reword", now - 60)
+    r = CliRunner().invoke(command, ["diff", "HEAD~1", "HEAD", "-w", str(ws_dir),
+                                     "--output-format", "json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["first_difference"]["file"] == "skills"
+    r = CliRunner().invoke(command, ["diff", "HEAD", str(tmp_path), "-w", str(ws_dir)])
+    assert r.exit_code == 2 and "not one of each" in r.output

@@ -186,6 +186,8 @@ def _diff(rev_a: str, rev_b: str, wpath: Path, model: str | None, session: str, 
     from clawlint import cachereport, churn, prefix
 
     pa, pb = Path(rev_a), Path(rev_b)
+    if pa.is_dir() != pb.is_dir():
+        _fail("compare two git revisions or two workspace folders, not one of each")
     if pa.is_dir() and pb.is_dir():
         wa = _open_workspace(pa, oc_config, oc_version, config)
         wb = _open_workspace(pb, oc_config, oc_version, config)
@@ -205,8 +207,9 @@ def _diff(rev_a: str, rev_b: str, wpath: Path, model: str | None, session: str, 
         try:
             for rev in (rev_a, rev_b):
                 churn._git(ws.root, "rev-parse", "--verify", "--quiet", rev + "^{commit}")
-            a = prefix.build(churn.inputs_at(ws.root, rev_a, base, rel))
-            b = prefix.build(churn.inputs_at(ws.root, rev_b, base, rel))
+            # The skills block is part of the cached prefix: rebuild it at each revision too.
+            a = prefix.build(churn.inputs_at(ws.root, rev_a, base, rel, with_skills=True))
+            b = prefix.build(churn.inputs_at(ws.root, rev_b, base, rel, with_skills=True))
         except churn.GitError as exc:
             _fail(f"cannot read revisions: {exc}")
     cp = _cost_params(ws, model, prices, factor, turns, edit_at, turn_tokens)

@@ -174,6 +174,7 @@ def render_text(d: dict[str, Any]) -> str:
     hdr = f"{'#':>3}  {'part':<28} {'raw':>8} {'injected':>9} {'tokens':>8} {'share':>6}  status"
     out.append(hdr)
     out.append("-" * len(hdr))
+    shown = 0
     for r in d["rows"]:
         if r["kind"] == "boundary":
             out.append(f"{'':>3}  -- cache boundary -- {r['tokens_before']:,} tokens above "
@@ -186,7 +187,8 @@ def render_text(d: dict[str, Any]) -> str:
         elif status == "missing":
             status = "MISSING marker"
         share = f"{r['share'] * 100:.1f}%" if not r["below_boundary"] else "-"
-        out.append(f"{r['index']:>3}  {label[:28]:<28} {_n(r['raw_chars']):>8} "
+        shown += 1
+        out.append(f"{shown:>3}  {label[:28]:<28} {_n(r['raw_chars']):>8} "
                    f"{_n(r['injected_chars']):>9} {r['tokens']:>8,} {share:>6}  {status}")
     for r in d["not_injected"]:
         out.append(f"{'':>3}  {r['label'][:28]:<28} {_n(r['raw_chars']):>8} {'0':>9} {'0':>8} "
@@ -195,6 +197,8 @@ def render_text(d: dict[str, Any]) -> str:
     out.append("-" * len(hdr))
     out.append(f"{'':>3}  {'total (above boundary)':<28} {t['raw_chars']:>8,} {t['injected_chars']:>9,} "
                f"{t['prefix_tokens']:>8,}")
+    out.append("     (the total is the assembled prefix tokenized as one text; parts are tokenized "
+               "alone, so they can add up to a few more)")
     for e in d["excluded"]:
         out.append(f"     not injected: {e['label']} ({e['reason']})")
     tk = d["tokenizer"]

@@ -42,7 +42,8 @@ class DefaultGroup(click.Group):
         return sorted(self.commands)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        _load_commands(self)
+        if name not in self.commands:  # `check` and `rule` need no contributed modules
+            _load_commands(self)
         return self.commands.get(name)
 
 

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, is_dataclass
 from datetime import date
 from pathlib import Path
@@ -217,6 +216,8 @@ def ensure_cache_dir_quiet(base: Path) -> None:
 def _write_json_atomic(path: Path, data: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when something is written
+
         fd, tmp = tempfile.mkstemp(dir=str(path.parent), suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -8,11 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from clawlint.knowledge.workspace_files import DEFAULT_CARDS_PATH
 
 CONFIG_FILES = (".clawlint.toml", "clawlint.toml", "pyproject.toml")
@@ -145,6 +140,11 @@ def settings_from_table(table: dict[str, Any], where: str, base: Settings | None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # Imported here: most runs find no TOML config at all.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

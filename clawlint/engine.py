@@ -233,9 +233,7 @@ def environment_fingerprint(ws: Workspace) -> str:
     for name in _PLACE_ENV:
         h.update(f"{name}:{env.get(name, chr(0))}\n".encode())
     try:
-        from clawlint.openclaw_config import state_dir
-
-        base = state_dir()
+        base = _state_dir()
         for p in (base / ".env", base / kc.CONFIG_BASENAME):
             try:
                 st = p.stat()
@@ -257,15 +255,23 @@ def _no_config_anywhere(ws: Workspace) -> bool:
         return False
     if any((ws.root / name).exists() for name in CONFIG_FILENAMES):
         return False
+    return not (_state_dir() / kc.CONFIG_BASENAME).exists()
+
+
+def _state_dir() -> Path:
+    """OpenClaw's state directory, as clawlint.openclaw_config resolves it (without importing
+    the JSON5 loader on the warm path)."""
+    from clawlint.knowledge import config as kc
+
     state = os.environ.get(kc.STATE_DIR_ENV)
     if state:
-        return not (Path(os.path.expanduser(state)) / kc.CONFIG_BASENAME).exists()
+        return Path(os.path.expanduser(state))
     home = Path(os.environ.get(kc.HOME_ENV) or Path.home())
     profile = os.environ.get(kc.PROFILE_ENV)
     name = kc.DEFAULT_STATE_DIRNAME
     if profile and profile != "default":
         name = f"{name}-{profile}"
-    return not (home / name / kc.CONFIG_BASENAME).exists()
+    return home / name
 
 
 def _config_files(ws: Workspace) -> list[str]:

@@ -259,19 +259,9 @@ def _no_config_anywhere(ws: Workspace) -> bool:
 
 
 def _state_dir() -> Path:
-    """OpenClaw's state directory, as clawlint.openclaw_config resolves it (without importing
-    the JSON5 loader on the warm path)."""
-    from clawlint.knowledge import config as kc
+    from clawlint.knowledge.config import state_dir
 
-    state = os.environ.get(kc.STATE_DIR_ENV)
-    if state:
-        return Path(os.path.expanduser(state))
-    home = Path(os.environ.get(kc.HOME_ENV) or Path.home())
-    profile = os.environ.get(kc.PROFILE_ENV)
-    name = kc.DEFAULT_STATE_DIRNAME
-    if profile and profile != "default":
-        name = f"{name}-{profile}"
-    return home / name
+    return state_dir()
 
 
 def _config_files(ws: Workspace) -> list[str]:

@@ -488,15 +488,7 @@ def _read_dotenv(path: Path) -> dict[str, str]:
 
 
 def state_dir() -> Path:
-    env = os.environ.get(kc.STATE_DIR_ENV)
-    if env:
-        return Path(os.path.expanduser(env))
-    home = Path(os.environ.get(kc.HOME_ENV) or Path.home())
-    profile = os.environ.get(kc.PROFILE_ENV)
-    name = kc.DEFAULT_STATE_DIRNAME
-    if profile and profile != "default":
-        name = f"{kc.DEFAULT_STATE_DIRNAME}-{profile}"
-    return home / name
+    return kc.state_dir()
 
 
 def _env_values(cfg: OpenClawConfig) -> dict[str, str]:

@@ -6,7 +6,9 @@ Sources are openclaw-facts.md sections (§N) and linter-and-api-anchors.md §6 (
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 # ---- Discovery (§4, §1.6) ----------------------------------------------------------------
 STATE_DIR_ENV = "OPENCLAW_STATE_DIR"  # overrides ~/.openclaw
@@ -115,3 +117,17 @@ PLACEHOLDER_KEYS = frozenset(
     {"ollama", "ollama-local", "lm-studio", "lmstudio", "local", "none", "dummy", "test",
      "sk-no-key-required", "no-key", "changeme", "placeholder", "xxx"}
 )
+
+
+def state_dir() -> Path:
+    """OpenClaw's state directory (facts §4): OPENCLAW_STATE_DIR, else the home (OPENCLAW_HOME
+    or ~) joined with `.openclaw` or `.openclaw-<profile>`."""
+    env = os.environ.get(STATE_DIR_ENV)
+    if env:
+        return Path(os.path.expanduser(env))
+    home = Path(os.environ.get(HOME_ENV) or Path.home())
+    profile = os.environ.get(PROFILE_ENV)
+    name = DEFAULT_STATE_DIRNAME
+    if profile and profile != "default":
+        name = f"{DEFAULT_STATE_DIRNAME}-{profile}"
+    return home / name

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, is_dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,10 @@ CACHEDIR_TAG = (
 
 
 def today() -> str:
-    """Rules that look at dates (staleness, future dates) honour CLAWLINT_TODAY."""
-    return os.environ.get("CLAWLINT_TODAY") or date.today().isoformat()
+    """The date rules compare against (the same clock they use: CLAWLINT_TODAY or the system)."""
+    from clawlint.memory_support import today as clock
+
+    return clock().isoformat()
 
 
 def _jsonable(value: Any) -> Any:

@@ -272,3 +272,12 @@ def test_rewrite_target_must_be_in_the_prefix():
     got = scan_text("Update HEARTBEAT.md after every heartbeat.\n", prefix_names=names,
                     own_name="AGENTS.md")
     assert got == []
+
+
+def test_schedule_rule_uses_the_pinned_clock(monkeypatch):
+    """A bare future date-time is a schedule; 'future' follows CLAWLINT_TODAY like every rule."""
+    line = "- 2026-12-20 11:45 flight leaves BER"
+    monkeypatch.setenv("CLAWLINT_TODAY", "2026-11-21")
+    assert scan_text(line) == []
+    monkeypatch.setenv("CLAWLINT_TODAY", "2027-01-10")
+    assert [f.code for f in scan_text("2026-12-20 11:45")] == ["CV001"]

@@ -361,7 +361,10 @@ def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = No
               md: MarkdownDoc | None = None, src: SourceText | None = None,
               today: date | None = None) -> list[Finding]:
     """Every volatile-content finding in one prefix file (`today` decides what is a schedule)."""
-    today = today or date.today()
+    if today is None:
+        from clawlint.memory_support import today as clock  # honours CLAWLINT_TODAY
+
+        today = clock()
     src = src or SourceText(text)
     md = md or MarkdownDoc(src, 0)
     names = prefix_names if prefix_names is not None else frozenset(

@@ -553,7 +553,8 @@ def unknown_allowlist_name(ctx: Context) -> Iterator[Diagnostic]:
             yield _config_diag(
                 ctx, cfg, (*path, i),
                 f"`{_dotted(path)}` lists `{name}`, but no workspace skill has that name; {hint} "
-                "OpenClaw matches allowlists by exact skill name, so the agent does not get it",
+                "OpenClaw matches allowlists by exact skill name, so the agent does not get it; "
+                "fix the name or remove the entry",
                 fix,
             )
 

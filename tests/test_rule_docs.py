@@ -69,3 +69,15 @@ def test_use_instead_is_clean(tmp_path, code):
 def test_all_codes_sorted_and_grouped():
     cs = all_codes()
     assert cs == sorted(cs)
+
+
+@pytest.mark.parametrize("code", sorted(DOCS))
+def test_documented_fix_availability_matches_the_example(tmp_path, code):
+    """`fixable:` in the doc is what the rule offers on its own Example."""
+    diags = [d for d in _run_section(tmp_path, code, "Example") if d.code == code]
+    kinds = {d.fix.applicability.value for d in diags if d.fix is not None}
+    expected = DOCS[code].fixable
+    if expected == "none":
+        assert not kinds, f"{code}: doc says no fix, Example offers {kinds}"
+    else:
+        assert expected in kinds, f"{code}: doc says {expected} fix, Example offers {kinds or 'none'}"

@@ -9,7 +9,6 @@ The caps, era and display root of the current workspace are used for every revis
 from __future__ import annotations
 
 import functools
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,22 +16,18 @@ from typing import Any
 
 from clawlint import prefix as P
 from clawlint.knowledge import bootstrap as K
-
-
-class GitError(RuntimeError):
-    pass
+from clawlint.skills_churn import GitError
+from clawlint.skills_churn import _git as git_bytes
 
 
 def _git(root: Path, *args: str, check: bool = True) -> str:
+    """Text output of one git command (one runner for all of clawlint's git reading)."""
     try:
-        out = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise GitError(f"git failed: {exc}") from None
-    if out.returncode != 0 and check:
-        raise GitError(out.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed")
-    return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else ""
+        return git_bytes(root, *args).decode("utf-8", "replace")
+    except GitError as exc:
+        if check or "git failed" in str(exc):
+            raise GitError(str(exc) or f"git {args[0]} failed") from None
+        return ""
 
 
 def git_prefix(root: Path) -> str | None:
@@ -60,11 +55,11 @@ def _show(root: Path, rev: str, path: str) -> tuple[str | None, bool]:
     if not ls:
         return None, False
     mode = ls.split(None, 1)[0]
-    data = subprocess.run(["git", "-C", str(root), "show", f"{rev}:{path}"], capture_output=True,
-                          check=False, timeout=60)
-    if data.returncode != 0:
+    try:
+        data = git_bytes(root, "show", f"{rev}:{path}")
+    except GitError:
         return None, False
-    return data.stdout.decode("utf-8", "replace"), mode == "120000"
+    return data.decode("utf-8", "replace"), mode == "120000"
 
 
 def inputs_at(root: Path, rev: str, base: P.PrefixInputs, git_rel: str,

@@ -38,7 +38,7 @@ def _git(cwd: Path, *args: str, input: bytes | None = None) -> bytes:
             timeout=120, check=False,
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        raise GitError(str(exc)) from exc
+        raise GitError(f"git failed: {exc}") from exc
     if proc.returncode != 0:
         raise GitError(proc.stderr.decode("utf-8", "replace").strip())
     return proc.stdout

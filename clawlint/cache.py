@@ -289,12 +289,14 @@ class StatCache:
                 f.size = st.st_size
 
     def save(self, files: dict[str, Any]) -> None:
+        from clawlint.workspace import mentions_directive
+
         new: dict[str, list[Any]] = {}
         for rel, f in files.items():
             if f._loaded:
                 if f._sha and f.problem is None and f.stat_key and not f.is_symlink:
                     text = f._text or ""
-                    new[rel] = [*f.stat_key, f._sha, int("clawlint-" in text)]
+                    new[rel] = [*f.stat_key, f._sha, int(mentions_directive(text))]
             elif f._stat_sha is not None and rel in self.old:
                 new[rel] = self.old[rel]
         if new == self.old:

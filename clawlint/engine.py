@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import hashlib
 import os
 import re
 import sys
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from clawlint import suppressions
 from clawlint.cache import ResultCache, StatCache, settings_fingerprint
 from clawlint.config import ConfigError, Settings
 from clawlint.diagnostics import Applicability, Diagnostic, Severity
 from clawlint.registry import Context, Rule, all_codes, iter_rules
 from clawlint.ruledocs import load_all
 from clawlint.workspace import Kind, Workspace
+
+if TYPE_CHECKING:
+    from clawlint.suppressions import Directive
 
 SUP_UNUSED = "SUP001"
 SUP_UNKNOWN = "SUP002"
@@ -140,6 +141,8 @@ def _run_rule_cached(
             msg = f"internal error in rule {rule.code}{where}: {type(exc).__name__}: {exc}"
             result.internal_errors.append(msg)
             if verbose:
+                import traceback
+
                 traceback.print_exc(file=sys.stderr)
             continue
         out.extend(produced)
@@ -318,12 +321,17 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     settings = ws.settings
     docs = load_all()
     kept: list[Diagnostic] = []
-    directives: dict[str, list[suppressions.Directive]] = {}
+    directives: dict[str, list[Directive]] = {}
 
-    def file_directives(rel: str) -> list[suppressions.Directive]:
+    def file_directives(rel: str) -> list[Directive]:
         if rel not in directives:
             f = ws.get(rel)
-            directives[rel] = suppressions.collect(f) if f is not None and f.readable else []
+            if f is not None and f.may_have_directives:
+                from clawlint import suppressions  # only files that mention `clawlint-`
+
+                directives[rel] = suppressions.collect(f)
+            else:
+                directives[rel] = []
         return directives[rel]
 
     for d in raw:
@@ -367,6 +375,7 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
 
     if SUP_UNUSED not in active and SUP_UNKNOWN not in active:
         return []
+    from clawlint import suppressions
     known = set(all_codes())
     docs = load_all()
     out: list[Diagnostic] = []
@@ -482,6 +491,8 @@ def apply_edits(text: str, diags: list[Diagnostic], unsafe: bool) -> tuple[str, 
 def unified_diff(rel: str, before: str, after: str) -> str:
     """A patch that `git apply`/`patch` accept, including the no-final-newline marker."""
     out = []
+    import difflib
+
     for line in difflib.unified_diff(
         before.splitlines(keepends=True), after.splitlines(keepends=True),
         fromfile=f"a/{rel}", tofile=f"b/{rel}",

@@ -50,9 +50,23 @@ class RuleDoc:
     default: bool
     summary: str
     options: dict[str, Any]
-    body: str
-    sections: dict[str, str] = field(default_factory=dict)
+    # None until needed: a lint run reads only the metadata (from the index), and reading
+    # 102 pages for bodies nobody prints would cost every warm run.
+    _body: str | None = field(default=None, repr=False)
+    _sections: dict[str, str] | None = field(default=None, repr=False)
     source: Path | None = None
+
+    @property
+    def body(self) -> str:
+        if self._body is None:
+            self._body = _split(self.source)[1] if self.source is not None else ""
+        return self._body
+
+    @property
+    def sections(self) -> dict[str, str]:
+        if self._sections is None:
+            self._sections = _split_sections(self.body)
+        return self._sections
 
     @property
     def help_uri(self) -> str:
@@ -159,8 +173,9 @@ def _parse_meta(raw: str) -> dict[str, Any]:
 
 
 def parse_doc(path: Path, meta: dict[str, Any] | None = None) -> RuleDoc:
-    raw, body = _split(path)
+    body: str | None = None
     if meta is None:
+        raw, body = _split(path)
         meta = _parse_meta(raw)
     try:
         doc = RuleDoc(
@@ -171,12 +186,11 @@ def parse_doc(path: Path, meta: dict[str, Any] | None = None) -> RuleDoc:
             default=bool(meta.get("default", True)),
             summary=str(meta["summary"]),
             options=dict(meta.get("options") or {}),
-            body=body,
+            _body=body,
             source=path,
         )
     except KeyError as exc:
         raise RuleDocError(f"{path}: missing frontmatter key {exc}") from None
-    doc.sections = _split_sections(body)
     return doc
 
 

@@ -7,6 +7,7 @@ import errno
 import fnmatch
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,16 +15,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from clawlint.knowledge import workspace_files as wf
-from clawlint.source import (
-    FrontMatter,
-    MarkdownDoc,
-    SourceText,
-    find_frontmatter,
-    parse_frontmatter_yaml,
-)
 
 if TYPE_CHECKING:
     from clawlint.config import Settings
+    from clawlint.source import FrontMatter, MarkdownDoc, SourceText
 
 
 class Kind(str, enum.Enum):
@@ -46,6 +41,14 @@ MARKDOWN_KINDS = frozenset(
 )
 # Files clawlint reads and parses; MEMORY_NON_MD is only listed.
 READ_KINDS = MARKDOWN_KINDS | {Kind.CONFIG, Kind.HOOK_HANDLER}
+
+
+_DIRECTIVE_MARK = re.compile("clawlint-", re.I)  # directives match case-insensitively
+
+
+def mentions_directive(text: str) -> bool:
+    """Whether a text can hold a suppression comment (all of them start `clawlint-`)."""
+    return "clawlint-" in text or _DIRECTIVE_MARK.search(text) is not None
 
 
 @dataclass
@@ -81,7 +84,7 @@ class SourceFile:
     def may_have_directives(self) -> bool:
         if not self._loaded and self._stat_sha is not None and self._no_directives:
             return False
-        return self.text is not None and "clawlint-" in self.text
+        return self.text is not None and mentions_directive(self.text)
 
     # ---- reading -----------------------------------------------------------------
     def _load(self) -> None:
@@ -168,12 +171,16 @@ class SourceFile:
 
     @cached_property
     def src(self) -> SourceText:
+        from clawlint.source import SourceText  # parsing code: not needed by a warm run
+
         return SourceText(self.text or "")
 
     @cached_property
     def frontmatter(self) -> FrontMatter | None:
         if self.text is None or self.kind not in MARKDOWN_KINDS:
             return None
+        from clawlint.source import find_frontmatter, parse_frontmatter_yaml
+
         fm = find_frontmatter(self.text)
         if fm is not None and fm.terminated:
             parse_frontmatter_yaml(fm)
@@ -183,6 +190,8 @@ class SourceFile:
     def markdown(self) -> MarkdownDoc:
         fm = self.frontmatter
         body = fm.body_offset if (fm is not None and fm.terminated) else 0
+        from clawlint.source import MarkdownDoc
+
         return MarkdownDoc(self.src, body)
 
     @property

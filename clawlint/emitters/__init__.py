@@ -39,21 +39,27 @@ def display_path(d: Diagnostic, ctx: EmitContext) -> str:
 
 
 def emit(fmt: str, diags: list[Diagnostic], ctx: EmitContext) -> str:
-    from clawlint.emitters import github, machine, sarif, text
+    import importlib
 
-    table: dict[str, Callable[[list[Diagnostic], EmitContext], str]] = {
-        "full": text.full,
-        "concise": text.concise,
-        "grouped": text.grouped,
-        "pylint": text.pylint,
-        "json": machine.json_array,
-        "json-lines": machine.json_lines,
-        "gitlab": machine.gitlab,
-        "junit": machine.junit,
-        "sarif": sarif.sarif,
-        "github": github.github,
-    }
-    return table[fmt](diags, ctx)
+    module, func = _EMITTERS[fmt]  # import only the asked format's module
+    emitter: Callable[[list[Diagnostic], EmitContext], str] = getattr(
+        importlib.import_module(f"clawlint.emitters.{module}"), func
+    )
+    return emitter(diags, ctx)
+
+
+_EMITTERS = {
+    "full": ("text", "full"),
+    "concise": ("text", "concise"),
+    "grouped": ("text", "grouped"),
+    "pylint": ("text", "pylint"),
+    "json": ("machine", "json_array"),
+    "json-lines": ("machine", "json_lines"),
+    "gitlab": ("machine", "gitlab"),
+    "junit": ("machine", "junit"),
+    "sarif": ("sarif", "sarif"),
+    "github": ("github", "github"),
+}
 
 
 def mask_secret(line: str, d: Diagnostic) -> str:

@@ -279,7 +279,7 @@ class StatCache:
             if not e or f._loaded or f.is_symlink or len(e) != 5:
                 continue
             try:
-                st = os.stat(f.path)
+                st = os.stat(f.abspath)
             except OSError:
                 continue
             if (st_mod.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ino] == e[:3]

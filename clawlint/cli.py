@@ -31,7 +31,8 @@ class DefaultGroup(click.Group):
     """`clawlint PATHS` means `clawlint check PATHS` (like `ruff PATHS` once did)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands:
+        if args and args[0] not in self.commands and not args[0].startswith("-") \
+                and not os.path.exists(args[0]):
             _load_commands(self)  # contributed commands load only when one may be meant
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]

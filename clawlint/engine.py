@@ -375,13 +375,13 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
 
     if SUP_UNUSED not in active and SUP_UNKNOWN not in active:
         return []
-    from clawlint import suppressions
     known = set(all_codes())
     docs = load_all()
     out: list[Diagnostic] = []
     for f in ws.files.values():
         if not ws.is_target(f.rel) or not f.may_have_directives:
             continue
+        from clawlint import suppressions
         for dv in file_directives(f.rel):
             if dv.action == "enable":
                 continue

@@ -63,7 +63,7 @@ class ReadProblem:
 
 @dataclass
 class SourceFile:
-    path: Path  # absolute path as found (may be a symlink)
+    abspath: str | os.PathLike[str]  # absolute path as found (may be a symlink)
     rel: str  # workspace-relative POSIX path
     kind: Kind
     is_symlink: bool = False
@@ -80,6 +80,11 @@ class SourceFile:
     # suppressions need not read it.
     _no_directives: bool = field(default=False, repr=False)
 
+    @cached_property
+    def path(self) -> Path:
+        # Built on first use: a warm run never needs 10,000 Path objects, only their strings.
+        return Path(self.abspath)
+
     @property
     def may_have_directives(self) -> bool:
         if not self._loaded and self._stat_sha is not None and self._no_directives:
@@ -94,7 +99,7 @@ class SourceFile:
         if self.problem is not None:
             return
         try:
-            st = self.path.stat()
+            st = os.stat(self.abspath)
             self.size = st.st_size
             if not stat.S_ISREG(st.st_mode):
                 # A FIFO or device would block or never end; OpenClaw skips them too.
@@ -110,7 +115,8 @@ class SourceFile:
                     "Split it or move it out of the workspace",
                 )
                 return
-            data = self.path.read_bytes()
+            with open(self.abspath, "rb") as fh:
+                data = fh.read()
             self.stat_key = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
@@ -326,10 +332,9 @@ class Workspace:
                 kind = self.classify(rel)
                 if kind is None:
                     continue
-                full = Path(e.path)
-                sf = SourceFile(path=full, rel=rel, kind=kind, is_symlink=is_link)
+                sf = SourceFile(abspath=e.path, rel=rel, kind=kind, is_symlink=is_link)
                 if is_link:
-                    prob = self._link_problem(full, root_real)
+                    prob = self._link_problem(Path(e.path), root_real)
                     if prob is not None:
                         sf.problem = prob
                         sf._loaded = True

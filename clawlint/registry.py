@@ -136,8 +136,9 @@ def _import(mod: str) -> None:
 
 
 def all_codes() -> list[str]:
-    modules, engine = _static_index()
-    return sorted(set(modules) | engine | set(_RULES) | ENGINE_CODES)
+    # Every rule has a page in rules/ (a test checks that), so the pages' index names them
+    # all without scanning or importing the check modules.
+    return sorted(set(load_all()) | set(_RULES) | ENGINE_CODES)
 
 
 def matches(code: str, selector: str) -> bool:

@@ -81,3 +81,11 @@ def test_documented_fix_availability_matches_the_example(tmp_path, code):
         assert not kinds, f"{code}: doc says no fix, Example offers {kinds}"
     else:
         assert expected in kinds, f"{code}: doc says {expected} fix, Example offers {kinds or 'none'}"
+
+
+def test_static_index_maps_every_documented_rule_to_its_module():
+    # A run imports only the modules this text index names for the selected rules.
+    from clawlint.registry import _static_index
+
+    modules, engine = _static_index()
+    assert set(modules) | engine | ENGINE_CODES == set(DOCS)

@@ -1,4 +1,18 @@
-from clawlint.cli import main
+"""Entry point: replay an unchanged check (clawlint/replay.py) before importing the CLI."""
+
+import sys
+
+
+def main() -> None:
+    from clawlint.replay import try_replay
+
+    code = try_replay(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    from clawlint.cli import main as cli_main
+
+    cli_main()
+
 
 if __name__ == "__main__":
     main()

@@ -148,7 +148,12 @@ def check_cmd(
     """Lint workspaces, folders or files (default: the current directory)."""
     from clawlint.emitters import EmitContext, emit
     from clawlint.engine import unified_diff
+    from clawlint.replay import Recorder
     from clawlint.runner import Selection, run
+
+    recorder = Recorder()
+    if fix or diff or verbose:
+        recorder.disqualify()
 
     def configure(s: Settings) -> None:
         if openclaw_config is not None:
@@ -194,11 +199,12 @@ def check_cmd(
         return
 
     for p in report.not_workspaces:
-        click.echo(
+        warning = (
             f"clawlint: warning: {p} is not inside an OpenClaw workspace "
-            "(no AGENTS.md, SOUL.md, MEMORY.md, memory/ or openclaw.json found); skipped",
-            err=True,
+            "(no AGENTS.md, SOUL.md, MEMORY.md, memory/ or openclaw.json found); skipped"
         )
+        click.echo(warning, err=True)
+        recorder.stderr(warning + "\n")
     if not report.results:
         _fail("no OpenClaw workspace to lint")
     for msg in report.internal_errors:
@@ -252,15 +258,24 @@ def check_cmd(
             )
             text = text + "\n" if text.strip() else ""
     _write_out(text, output_file, use_color)
+    if use_color:
+        recorder.disqualify()
+    elif output_file is not None:
+        recorder.file(str(output_file), text)
+    else:
+        recorder.stdout(text)
 
     if report.internal_errors:
         sys.exit(EXIT_ERROR)
     failing = [d for d in diags if d.severity is None or d.severity.value in ("error", "warning")]
     if exit_zero:
-        sys.exit(EXIT_CLEAN)
-    if failing or (exit_non_zero_on_fix and fixed):
-        sys.exit(EXIT_PROBLEMS)
-    sys.exit(EXIT_CLEAN)
+        code = EXIT_CLEAN
+    elif failing or (exit_non_zero_on_fix and fixed):
+        code = EXIT_PROBLEMS
+    else:
+        code = EXIT_CLEAN
+    recorder.save(report.replay_deps(), code)
+    sys.exit(code)
 
 
 def _write_out(text: str, output_file: Path | None, color: bool = False) -> None:
@@ -328,6 +343,9 @@ def rule_cmd(code: str | None, show_all: bool, output_format: str) -> None:
 
 
 def main() -> None:
+    from clawlint import replay
+
+    replay.begin(sys.argv[1:])  # the key of a replay record this run may leave
     try:
         cli.main(prog_name="clawlint", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -176,6 +176,20 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def config_candidates(start: Path) -> list[Path]:
+    """Every path find_config() looks at, in order, up to the one it picks: a file created at
+    any of them changes the settings (the replay record depends on them all)."""
+    start = start if start.is_dir() else start.parent
+    out = []
+    for cand in (start, *start.parents):
+        for name in CONFIG_FILES:
+            p = cand / name
+            out.append(p)
+            if p.is_file() and (name != "pyproject.toml" or table_from_file(p) is not None):
+                return out
+    return out
+
+
 def load_settings(start: Path, explicit: Path | None = None) -> Settings:
     path = explicit if explicit is not None else find_config(start)
     if path is None:

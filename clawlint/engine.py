@@ -36,6 +36,9 @@ class WorkspaceResult:
     ws: Workspace
     diagnostics: list[Diagnostic] = field(default_factory=list)
     internal_errors: list[str] = field(default_factory=list)
+    # Every finding came from files, settings and the environment fingerprint (cacheable
+    # rules, cache on): the run may leave a replay record (clawlint/replay.py).
+    replayable: bool = False
 
 
 def _validate_options(settings: Settings) -> None:
@@ -102,6 +105,8 @@ def _run_rule(
     ctx = Context(rule, ws, ws.settings.options_for(rule.code, doc.options))
     use_cache = cache is not None and rule.cacheable(ctx)
     out, ok = _run_rule_cached(rule, ctx, ws, result, verbose, cache if use_cache else None, inputs)
+    if not use_cache:
+        result.replayable = False
     if ok and use_cache:
         assert cache is not None
         cache.record_run(inputs, rule.code, out)  # for the whole-run fast path
@@ -306,6 +311,7 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     # run, so every rule that was cacheable then has the same findings now; only the others
     # run, and only their check modules are imported.
     previous = cache.load_run(inputs) if cache is not None else {}
+    result.replayable = cache is not None
     for code in sorted(opts.active):
         if code in previous:
             raw.extend(previous[code])
@@ -356,6 +362,36 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     kept.sort(key=Diagnostic.sort_key)
     result.diagnostics = _dedupe(kept)
     return result
+
+
+def replay_deps(result: WorkspaceResult) -> list[str | tuple[str, str]] | None:
+    """What a replay of this workspace's findings depends on (clawlint/replay.py), or None
+    when the run may not be replayed."""
+    from clawlint.config import config_candidates
+    from clawlint.knowledge import config as kc
+
+    ws = result.ws
+    if not result.replayable or result.internal_errors or ws.overlay or ws.symlink_problems:
+        return None
+    if any(entry.startswith("l:") for entry in ws.listing):
+        return None  # a link's target can change without any stat here changing
+    root = str(ws.root)
+    # Folders by their entries (the result cache's own folder left out), files by stat.
+    cache_dir = Path(ws.settings.cache_dir)
+    cache_dir = cache_dir if cache_dir.is_absolute() else ws.root / cache_dir
+    deps: list[str | tuple[str, str]] = []
+    for folder in [root, *(os.path.join(root, e[2:]) for e in ws.listing if e.startswith("d:"))]:
+        inside = os.path.dirname(str(cache_dir)) == os.path.normpath(folder)
+        deps.append((folder, cache_dir.name if inside else ""))
+    deps.extend(str(f.abspath) for f in ws.files.values())
+    settings = ws.settings
+    if settings.config_path is not None:
+        deps.append(os.path.abspath(settings.config_path))
+    deps.extend(str(p) for p in config_candidates(Path(os.path.abspath(ws.root))))
+    deps.extend(_config_files(ws))
+    state = _state_dir()
+    deps.extend([str(state / ".env"), str(state / kc.CONFIG_BASENAME)])
+    return deps
 
 
 def _dedupe(diags: list[Diagnostic]) -> list[Diagnostic]:

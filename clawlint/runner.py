@@ -15,6 +15,7 @@ from clawlint.engine import (
     WorkspaceResult,
     apply_edits,
     lint_workspace,
+    replay_deps,
     write_atomic,
 )
 from clawlint.registry import resolve_selection
@@ -46,6 +47,18 @@ class RunReport:
     @property
     def internal_errors(self) -> list[str]:
         return [e for r in self.results for e in r.internal_errors]
+
+    def replay_deps(self) -> list[str | tuple[str, str]] | None:
+        """Everything a replay of this run depends on, or None if it may not be replayed."""
+        if self.fixes or not self.results:
+            return None
+        deps: list[str | tuple[str, str]] = []
+        for r in self.results:
+            part = replay_deps(r)
+            if part is None:
+                return None
+            deps.extend(part)
+        return deps
 
 
 def group_paths(paths: list[Path]) -> tuple[dict[Path, list[str] | None], list[Path]]:

@@ -1,0 +1,233 @@
+"""Replay of an unchanged `clawlint check`: the no-op pre-commit run, without the imports.
+
+A warm run already skips every rule (the result cache's whole-run record), but reaching that
+point means importing the CLI, settings, registry and engine, which costs more than the check
+itself. So a `check` whose findings came entirely from cacheable rules also leaves a replay
+record: exactly what it printed and its exit code, plus the stat of everything it depended on.
+The next identical invocation (same arguments, working directory, environment, date,
+terminals and clawlint) compares those stats and, if nothing changed, prints the same output
+without importing anything else.
+
+What a record depends on, stat by stat (size, mtime, ctime, inode, mode; or "absent"):
+every directory of the workspace walk (an added, removed or renamed entry changes its
+directory's mtime), every file the rules read, each clawlint config candidate from the root
+upward, openclaw.json with its $include files and the state directory's files, and clawlint's
+own code and rule pages. Like git's racy-index rule, nothing is recorded while any of them has
+an mtime within two seconds of the recording run's start. Workspaces with symlinks, runs with
+uncacheable rules (embedding servers, --online), fixes, diffs, colour and --no-cache never
+record. Records live in the per-user cache (`$XDG_CACHE_HOME/clawlint/replay`).
+
+This module imports only the standard library's cheapest parts: it runs before anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+FORMAT = 1
+RACY_NS = 2_000_000_000
+MAX_RECORDS = 256
+# Variables that differ between otherwise identical invocations without changing anything.
+_VOLATILE_ENV = frozenset({"_", "OLDPWD"})
+
+_key: str | None = None
+started_ns: int = 0
+
+
+def _cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "clawlint", "replay")
+
+
+def _today() -> str:
+    # The same date the rules use (clawlint.memory_support.today), without importing it.
+    forced = os.environ.get("CLAWLINT_TODAY", "").strip()
+    return forced or time.strftime("%Y-%m-%d")
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def compute_key(argv: list[str]) -> str:
+    import hashlib
+
+    from clawlint import __version__
+
+    env = sorted((k, v) for k, v in os.environ.items() if k not in _VOLATILE_ENV)
+    material = json.dumps(
+        [FORMAT, __version__, sys.executable, sys.version, argv, os.getcwd(), env, _today(),
+         _isatty(sys.stdout), _isatty(sys.stderr), _isatty(sys.stdin)],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def begin(argv: list[str]) -> str | None:
+    """Note the key and start time of this run (the recording side); None if unavailable."""
+    global _key, started_ns
+    started_ns = time.time_ns()
+    if os.environ.get("CLAWLINT_NO_REPLAY"):
+        _key = None
+        return None
+    try:
+        _key = compute_key(argv)
+    except (OSError, ValueError):  # a deleted working directory, an odd environment
+        _key = None
+    return _key
+
+
+# A dependency: a path whose stat must not change, or (folder, name to leave out) whose
+# entries must stay the same. Folders are compared by listing, not mtime: the first run
+# creates .clawlint_cache in the workspace root, and a listing has no racy window.
+Dep = str | tuple[str, str]
+
+
+def _listing(path: str, leave_out: str) -> list[str] | None:
+    try:
+        return sorted(n for n in os.listdir(path) if n != leave_out)
+    except OSError:
+        return None
+
+
+def _stat(path: str) -> list[Any]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [path]
+    return [path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+
+
+def try_replay(argv: list[str]) -> int | None:
+    """Print the recorded output and return the exit code, or None to run normally."""
+    if os.environ.get("CLAWLINT_NO_REPLAY") or "--no-cache" in argv:
+        return None
+    try:
+        key = compute_key(argv)
+        with open(os.path.join(_cache_dir(), key + ".json"), encoding="utf-8") as fh:
+            record = json.load(fh)
+        if record.get("format") != FORMAT:
+            return None
+        for dep in record["deps"]:
+            if dep[0] == "ls":
+                if _listing(dep[1], dep[2]) != dep[3]:
+                    return None
+            elif _stat(dep[0]) != dep:
+                return None
+        outputs = record["outputs"]
+        code = int(record["exit"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+    for kind, target, text in outputs:
+        if kind == "file":
+            try:
+                parent = os.path.dirname(target)
+                if parent:
+                    os.makedirs(parent, exist_ok=True)
+                with open(target, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError:
+                return None  # let the normal run report the error
+        else:
+            stream = sys.stderr if kind == "stderr" else sys.stdout
+            stream.write(text)
+            stream.flush()
+    return code
+
+
+class Recorder:
+    """Collects what a `check` printed; `save()` writes the record if the run qualifies."""
+
+    def __init__(self) -> None:
+        self.outputs: list[tuple[str, str, str]] = []
+        self.eligible = _key is not None
+
+    def disqualify(self) -> None:
+        self.eligible = False
+
+    def stdout(self, text: str) -> None:
+        self._add("stdout", "", text)
+
+    def stderr(self, text: str) -> None:
+        self._add("stderr", "", text)
+
+    def file(self, path: str, text: str) -> None:
+        self._add("file", os.path.abspath(path), text)
+
+    def _add(self, kind: str, target: str, text: str) -> None:
+        if "\x1b" in text:  # colour: what reaches the terminal depends on more than the text
+            self.eligible = False
+        self.outputs.append((kind, target, text))
+
+    def save(self, deps: list[Dep] | None, exit_code: int) -> None:
+        if not self.eligible or deps is None or _key is None:
+            return
+        limit = started_ns - RACY_NS
+        stats: list[list[Any]] = []
+        for dep in dict.fromkeys([*deps, *code_files()]):  # unique, in order
+            if isinstance(dep, tuple):
+                stats.append(["ls", dep[0], dep[1], _listing(dep[0], dep[1])])
+                continue
+            st = _stat(dep)
+            if len(st) > 1 and st[2] >= limit:
+                return  # changed too recently to trust an unchanged stat later
+            stats.append(st)
+        record = {"format": FORMAT, "deps": stats, "outputs": self.outputs, "exit": exit_code}
+        _write(record)
+
+
+def _write(record: dict[str, Any]) -> None:
+    import tempfile
+
+    base = _cache_dir()
+    try:
+        os.makedirs(base, mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=base, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(record, fh, separators=(",", ":"))
+            os.replace(tmp, os.path.join(base, f"{_key}.json"))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        _prune(base)
+    except OSError:
+        pass  # a read-only home: no replay, nothing else changes
+
+
+def _prune(base: str) -> None:
+    """Keep the newest records (pre-commit passes ever-changing file lists)."""
+    with os.scandir(base) as it:
+        entries = [e for e in it if e.name.endswith(".json")]
+    if len(entries) <= MAX_RECORDS:
+        return
+    entries.sort(key=lambda e: e.stat().st_mtime_ns)
+    for e in entries[: len(entries) - MAX_RECORDS // 2]:
+        try:
+            os.unlink(e.path)
+        except OSError:
+            pass
+
+
+def code_files() -> list[Dep]:
+    """clawlint's own modules, data and rule pages: editing any of them must not replay."""
+    from clawlint.ruledocs import rules_dir
+
+    pkg = os.path.dirname(os.path.abspath(__file__))
+    out: list[str] = []
+    for top in dict.fromkeys([pkg, str(rules_dir())]):
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            out.append((dirpath, "__pycache__"))  # a new module counts too
+            out.extend(os.path.join(dirpath, n) for n in sorted(filenames))
+    return out

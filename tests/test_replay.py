@@ -1,0 +1,164 @@
+"""Replay of an unchanged check (clawlint/replay.py): same output and exit code without the
+imports, and never when anything it depends on may have changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import write_files
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX stat semantics")
+
+REPO = Path(__file__).resolve().parent.parent
+OLD = time.time() - 3600
+FILES = {
+    "AGENTS.md": "# AGENTS\n\nLast updated: 2026-11-20 09:14\n",
+    "MEMORY.md": "# MEMORY\n\n- Backups: memory/cards/backup.md\n",
+    "memory/cards/backup.md": "---\ntopic: backup\ncategory: ops\ntags: [backup]\n"
+                              "created: 2026-10-01\nupdated: 2026-10-02\n---\n# Backup\n\nrestic nightly.\n",
+}
+
+
+def _age(root: Path) -> None:
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames + dirnames:
+            os.utime(os.path.join(dirpath, name), (OLD, OLD), follow_symlinks=False)
+    os.utime(root, (OLD, OLD))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if k != "CLAWLINT_NO_REPLAY"}
+    e.update(XDG_CACHE_HOME=str(tmp_path / "xdg"), CLAWLINT_TODAY="2026-11-21",
+             HOME=str(tmp_path / "home"), PYTHONPATH=str(REPO))
+    # clawlint's own files are replay inputs; a just-edited checkout must settle first.
+    newest = max(p.stat().st_mtime for p in (REPO / "clawlint").rglob("*.py"))
+    if time.time() - newest < 2.5:
+        time.sleep(2.5)
+    return e
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    r = tmp_path / "parent" / "ws"
+    r.mkdir(parents=True)
+    write_files(r, FILES)
+    _age(tmp_path / "parent")
+    return r
+
+
+def clawlint(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "clawlint", "check", ".", "--output-format", "concise", *args],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def records(env: dict[str, str]) -> list[Path]:
+    d = Path(env["XDG_CACHE_HOME"]) / "clawlint" / "replay"
+    return sorted(d.glob("*.json")) if d.is_dir() else []
+
+
+def recorded(root: Path, env: dict[str, str], *args: str) -> Path:
+    """Run until a record exists (a first run may create __pycache__ folders in clawlint's
+    own tree, which is too recent to record), then mark its output so a replay is visible."""
+    first = clawlint(root, env, *args)
+    for _ in range(3):
+        if records(env):
+            break
+        time.sleep(0.5)
+        assert clawlint(root, env, *args).stdout == first.stdout
+    (rec,) = records(env)
+    data = json.loads(rec.read_text())
+    assert data["exit"] == first.returncode == 1
+    assert [o[2] for o in data["outputs"]] == [first.stdout]
+    data["outputs"] = [["stdout", "", "REPLAYED\n"]]
+    rec.write_text(json.dumps(data))
+    return rec
+
+
+def test_unchanged_run_is_replayed(root, env):
+    recorded(root, env)
+    again = clawlint(root, env)
+    assert again.stdout == "REPLAYED\n"
+    assert again.returncode == 1
+
+
+def test_replay_writes_the_output_file_too(root, env, tmp_path):
+    out = tmp_path / "report.json"
+    first = clawlint(root, env, "-o", str(out))
+    for _ in range(3):
+        if records(env):
+            break
+        clawlint(root, env, "-o", str(out))
+    expected = out.read_text()
+    out.unlink()
+    again = clawlint(root, env, "-o", str(out))
+    assert out.read_text() == expected and again.returncode == first.returncode
+
+
+def test_changed_content_with_the_same_size_and_mtime_is_not_replayed(root, env):
+    recorded(root, env)
+    card = root / "memory/cards/backup.md"
+    text = card.read_text()
+    card.write_text(text.replace("restic", "RESTIC"))
+    os.utime(card, (OLD, OLD))  # same size, same mtime: only ctime tells
+    assert clawlint(root, env).stdout != "REPLAYED\n"
+
+
+def test_added_file_is_not_replayed(root, env):
+    recorded(root, env)
+    write_files(root, {"memory/cards/new.md": "# new\n"})
+    assert clawlint(root, env).stdout != "REPLAYED\n"
+
+
+def test_config_created_above_the_workspace_is_not_replayed(root, env):
+    recorded(root, env)
+    (root.parent / ".clawlint.toml").write_text('ignore = ["CV"]\n')
+    out = clawlint(root, env)
+    assert out.stdout != "REPLAYED\n" and "CV001" not in out.stdout
+
+
+def test_other_arguments_environment_or_date_are_not_replayed(root, env):
+    recorded(root, env)
+    assert clawlint(root, env, "--select", "CV").stdout != "REPLAYED\n"
+    assert clawlint(root, {**env, "CLAWLINT_TODAY": "2026-11-22"}).stdout != "REPLAYED\n"
+    assert clawlint(root, {**env, "OPENAI_API_KEY": "x"}).stdout != "REPLAYED\n"
+    assert clawlint(root, {**env, "CLAWLINT_NO_REPLAY": "1"}).stdout != "REPLAYED\n"
+
+
+def test_recent_changes_are_not_recorded(tmp_path, env):
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    write_files(fresh, FILES)  # written just now: an unchanged stat proves nothing yet
+    clawlint(fresh, env)
+    clawlint(fresh, env)
+    assert records(env) == []
+
+
+@pytest.mark.parametrize("args", [("--no-cache",), ("--color", "always"), ("--fix",), ("--diff",)])
+def test_runs_that_must_not_be_recorded(root, env, args):
+    for _ in range(2):
+        clawlint(root, env, *args)
+    assert records(env) == []
+
+
+def test_workspace_with_a_symlink_is_not_recorded(root, env):
+    os.symlink("backup.md", root / "memory/cards/link.md")
+    _age(root.parent)
+    for _ in range(2):
+        clawlint(root, env)
+    assert records(env) == []
+
+
+def test_corrupt_record_falls_back_to_a_normal_run(root, env):
+    rec = recorded(root, env)
+    rec.write_text("{not json")
+    out = clawlint(root, env)
+    assert out.returncode == 1 and "CV001" in out.stdout

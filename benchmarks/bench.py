@@ -48,7 +48,10 @@ try:
 except SystemExit as e:
     code = e.code or 0
 wall = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# Peak of this process plus the peak of the largest child (the cold run forks one for its heavy
+# rules): an upper bound on what the run held at once.
+rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+       + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(f"@@BENCH {wall:.6f} {rss} {code}", file=sys.stderr)
 """
 

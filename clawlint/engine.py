@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clawlint.cache import ResultCache, StatCache, settings_fingerprint
 from clawlint.config import ConfigError, Settings
@@ -158,6 +158,48 @@ def _run_rule_cached(
         assert cache is not None
         cache.put_workspace(inputs, rule.code, out)
     return out, not failed
+
+
+def _run_rules(
+    codes: list[str], ws: Workspace, result: WorkspaceResult, opts: RunOptions,
+    cache: ResultCache | None, inputs: str,
+) -> list[Diagnostic]:
+    """Run `codes`, the heavy ones in a forked child when that helps (clawlint/parallel.py)."""
+
+    def run(some: list[str], c: Any) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for code in some:  # one at a time: only the modules of these rules get imported
+            for rule in iter_rules({code}):
+                out.extend(_run_rule(rule, ws, result, opts.verbose, c, inputs))
+        return out
+
+    child = None
+    mine = codes
+    if len(codes) > 1:
+        from clawlint import parallel
+
+        if parallel.usable(len(ws.files)):
+            light, heavy = parallel.split(codes)
+            if light and heavy:
+                before = len(result.internal_errors)
+
+                def run_child(some: list[str], c: Any) -> tuple[list[Diagnostic], list[str], bool]:
+                    return run(some, c), result.internal_errors[before:], result.replayable
+
+                child = parallel.Child(heavy, cache, run_child)
+                mine = light
+    out = run(mine, cache)
+    if child is not None:
+        got = child.join()
+        if got is None:  # the child failed: run its rules here
+            out.extend(run(child.codes, cache))
+        else:
+            out.extend(got["diags"])
+            result.internal_errors.extend(got["errors"])
+            result.replayable = result.replayable and bool(got["replayable"])
+            if cache is not None:
+                parallel.replay_writes(cache, got["writes"])
+    return out
 
 
 def workspace_inputs(ws: Workspace) -> str:
@@ -312,12 +354,13 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     # run, and only their check modules are imported.
     previous = cache.load_run(inputs) if cache is not None else {}
     result.replayable = cache is not None
+    pending = []
     for code in sorted(opts.active):
         if code in previous:
             raw.extend(previous[code])
-            continue
-        for rule in iter_rules({code}):
-            raw.extend(_run_rule(rule, ws, result, opts.verbose, cache, inputs))
+        else:
+            pending.append(code)
+    raw.extend(_run_rules(pending, ws, result, opts, cache, inputs))
     if cache is not None:
         cache.prune(set(ws.files))
         cache.save()

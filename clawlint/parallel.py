@@ -1,0 +1,137 @@
+"""A second process for the heavy rules of a cold run.
+
+On a cold run the rules that load big libraries dominate: the duplicate check imports numpy
+and builds a TF-IDF index, the MEMORY.md budget loads tiktoken's 100k-token encoding. Their
+work shares nothing with the other rules but the workspace, which is already read when rules
+start, so a forked child runs them on the second core while this process runs the rest.
+
+The child gets the parsed workspace for free (fork), runs its rules against a cache that only
+logs writes, and sends findings, internal errors and cache writes back as JSON; the parent
+merges them as if it had run the rules itself. Used only where fork is safe and useful: Linux,
+one thread, at least two usable CPUs, at most MAX_FILES files (memory), and heavy rules
+actually pending. `CLAWLINT_JOBS=1` turns it off. If the child fails in any way, the parent runs those rules itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from clawlint.cache import diag_from_json, diag_to_json
+from clawlint.diagnostics import Diagnostic
+
+# Check modules whose rules go to the child (registry module names).
+# Measured on the 1,000-card benchmark: these take about as long as all the other rules.
+HEAVY_MODULES = frozenset({"duplicates", "memory_md"})
+# Memory: the child's duplicate index grows with the workspace, and its RSS adds to the
+# parent's. Measured on the benchmark: 10,000 cards peak at 178 MB in one process but 249 MB
+# (parent + child RSS) forked, so big workspaces stay in one process (issue 7's 200 MB budget).
+MAX_FILES = 4000
+
+
+def usable(files: int = 0) -> bool:
+    if os.environ.get("CLAWLINT_JOBS", "").strip() == "1" or files > MAX_FILES:
+        return False
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    if threading.active_count() != 1:
+        return False  # forking a threaded process can deadlock the child
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):
+        return (os.cpu_count() or 1) >= 2
+
+
+def split(codes: list[str]) -> tuple[list[str], list[str]]:
+    """(codes for this process, codes for the child)."""
+    from clawlint.registry import _static_index
+
+    modules, _engine = _static_index()
+    heavy = [c for c in codes if modules.get(c) in HEAVY_MODULES]
+    light = [c for c in codes if modules.get(c) not in HEAVY_MODULES]
+    return light, heavy
+
+
+class LoggingCache:
+    """Reads from the real (forked) cache; records writes for the parent to replay."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.writes: list[list[Any]] = []
+
+    def get_file(self, rel: str, sha: str | None, code: str) -> list[Diagnostic] | None:
+        return self.real.get_file(rel, sha, code)
+
+    def get_workspace(self, inputs: str, code: str) -> list[Diagnostic] | None:
+        return self.real.get_workspace(inputs, code)
+
+    def put_file(self, rel: str, sha: str | None, code: str, diags: list[Diagnostic]) -> None:
+        self.writes.append(["file", rel, sha, code, [diag_to_json(d) for d in diags]])
+
+    def put_workspace(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
+        self.writes.append(["workspace", inputs, code, [diag_to_json(d) for d in diags]])
+
+    def record_run(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
+        self.writes.append(["run", inputs, code, [diag_to_json(d) for d in diags]])
+
+
+class Child:
+    """A forked process running `run(codes, cache)`; `join()` returns its results or None."""
+
+    def __init__(
+        self, codes: list[str], cache: Any,
+        run: Callable[[list[str], Any], tuple[list[Diagnostic], list[str], bool]],
+    ) -> None:
+        self.codes = codes
+        read_fd, write_fd = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: run, send, and leave without running any parent cleanup
+            status = 1
+            try:
+                os.close(read_fd)
+                logged = LoggingCache(cache) if cache is not None else None
+                diags, errors, replayable = run(codes, logged)
+                payload = json.dumps({
+                    "diags": [diag_to_json(d) for d in diags], "errors": errors,
+                    "replayable": replayable, "writes": logged.writes if logged else [],
+                }).encode()
+                with os.fdopen(write_fd, "wb") as fh:
+                    fh.write(payload)
+                status = 0
+            except BaseException:  # noqa: BLE001 - the parent reruns the rules
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        self.pid = pid
+        self.read_fd = read_fd
+
+    def join(self) -> dict[str, Any] | None:
+        with os.fdopen(self.read_fd, "rb") as fh:
+            data = fh.read()
+        _pid, status = os.waitpid(self.pid, 0)
+        if status != 0 or not data:
+            return None
+        try:
+            out = json.loads(data)
+            out["diags"] = [diag_from_json(o) for o in out["diags"]]
+        except (ValueError, KeyError, TypeError):
+            return None
+        return out
+
+
+def replay_writes(cache: Any, writes: list[list[Any]]) -> None:
+    for w in writes:
+        kind = w[0]
+        if kind == "file":
+            cache.put_file(w[1], w[2], w[3], [diag_from_json(o) for o in w[4]])
+        elif kind == "workspace":
+            cache.put_workspace(w[1], w[2], [diag_from_json(o) for o in w[3]])
+        else:
+            cache.record_run(w[1], w[2], [diag_from_json(o) for o in w[3]])

@@ -1,0 +1,79 @@
+"""The forked child for heavy rules (clawlint/parallel.py) changes speed, never findings."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clawlint import parallel
+from clawlint.config import Settings
+from clawlint.engine import RunOptions, lint_workspace
+from clawlint.registry import resolve_selection
+from clawlint.workspace import Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+needs_fork = pytest.mark.skipif(not parallel.usable(), reason="fork with two CPUs not available")
+
+
+def run(root: Path, monkeypatch, jobs: str | None, no_cache: bool = True) -> list[tuple]:
+    if jobs is None:
+        monkeypatch.delenv("CLAWLINT_JOBS", raising=False)
+    else:
+        monkeypatch.setenv("CLAWLINT_JOBS", jobs)
+    settings = Settings()
+    settings.no_cache = no_cache
+    settings.embeddings = "lexical"
+    active = resolve_selection(settings, ["ALL"])
+    result = lint_workspace(Workspace(root, settings), RunOptions(active=active))
+    assert not result.internal_errors
+    return [(d.code, d.path, d.line, d.column, d.message, d.severity) for d in result.diagnostics]
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(REPO / "examples" / "workspace", root,
+                    ignore=shutil.ignore_patterns(".clawlint_cache"))
+    return root
+
+
+def test_split_sends_only_heavy_modules_to_the_child():
+    light, heavy = parallel.split(["CRD001", "DUP001", "MEM001", "CV001"])
+    assert heavy == ["DUP001", "MEM001"] and light == ["CRD001", "CV001"]
+
+
+def test_jobs_1_and_big_workspaces_turn_it_off(monkeypatch):
+    assert not parallel.usable(parallel.MAX_FILES + 1)
+    monkeypatch.setenv("CLAWLINT_JOBS", "1")
+    assert not parallel.usable()
+
+
+@needs_fork
+def test_same_findings_with_and_without_the_child(example, monkeypatch):
+    serial = run(example, monkeypatch, "1")
+    forked = run(example, monkeypatch, None)
+    assert forked == serial
+    assert {"DUP001", "MEM002"} <= {c for c, *_ in forked}  # heavy rules did report
+
+
+@needs_fork
+def test_a_failing_child_is_replaced_by_the_parent(example, monkeypatch):
+    serial = run(example, monkeypatch, "1")
+
+    def broken(*_a, **_k):
+        raise RuntimeError("child cannot send")
+
+    monkeypatch.setattr(parallel, "diag_to_json", broken)  # only the child sends findings
+    assert run(example, monkeypatch, None) == serial
+
+
+@needs_fork
+def test_the_childs_results_reach_the_cache(example, monkeypatch):
+    first = run(example, monkeypatch, None, no_cache=False)
+    (record,) = (example / ".clawlint_cache").rglob("*.run.json")
+    rules = json.loads(record.read_text())["rules"]
+    assert {"DUP001", "MEM001", "CRD001"} <= set(rules)  # child and parent rules alike
+    assert run(example, monkeypatch, "1", no_cache=False) == first

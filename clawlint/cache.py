@@ -92,6 +92,7 @@ class ResultCache:
         # neither the per-file table nor the check modules): `<key>.run.json`.
         self.run_path = self.base / __version__ / f"{key}.run.json"
         self._data: dict[str, Any] | None = None
+        self._disk_files = False
         self.dirty = False
         self.run_record: dict[str, Any] = {"inputs": None, "rules": {}}
         self.run_dirty = False
@@ -105,6 +106,8 @@ class ResultCache:
             loaded = _read_json(self.path)
             if isinstance(loaded, dict) and "files" in loaded and "workspace" in loaded:
                 self._data = loaded
+            # Only entries read from disk can hold a hit: each rule runs once per run.
+            self._disk_files = bool(self._data["files"])
         return self._data
 
     # whole-run record: {"inputs": hash, "rules": {code: [diag...]}} for rules that were cacheable
@@ -141,14 +144,43 @@ class ResultCache:
             self._ran_sets[rel] = ran
         return ran
 
-    def get_file(self, rel: str, sha: str | None, code: str) -> list[Diagnostic] | None:
-        entry = self.data["files"].get(rel)
-        if not entry or sha is None or entry.get("sha") != sha:
-            return None
-        hit = entry.get("rules", {}).get(code)
-        if hit is not None:
-            return [diag_from_json(o) for o in hit]
-        return [] if code in self._ran(rel, entry) else None
+    def file_hits(self, code: str, files: list[Any]) -> dict[str, list[Diagnostic]]:
+        """rel -> cached findings of `code` for each file whose content it already checked."""
+        table = self.data["files"]
+        if not self._disk_files:
+            return {}
+        hits: dict[str, list[Diagnostic]] = {}
+        for f in files:
+            entry = table.get(f.rel)
+            if not entry or entry.get("sha") != f.sha256:
+                continue
+            found = entry.get("rules", {}).get(code)
+            if found is not None:
+                hits[f.rel] = [diag_from_json(o) for o in found]
+            elif code in self._ran(f.rel, entry):
+                hits[f.rel] = []
+        return hits
+
+    def put_files(self, code: str, results: list[tuple[str, str | None, list[Diagnostic]]]) -> None:
+        table = self.data["files"]
+        ran_sets, ran_dirty = self._ran_sets, self._ran_dirty
+        for rel, sha, diags in results:
+            if sha is None:
+                continue
+            entry = table.get(rel)
+            if not entry or entry.get("sha") != sha:
+                entry = table[rel] = {"sha": sha, "ran": "", "rules": {}}
+                ran = ran_sets[rel] = set()
+            else:
+                ran = self._ran(rel, entry)
+            if code not in ran:
+                ran.add(code)
+                ran_dirty.add(rel)
+            if diags:
+                entry["rules"][code] = [diag_to_json(d) for d in diags]
+            else:
+                entry["rules"].pop(code, None)
+        self.dirty = True
 
     def put_file(self, rel: str, sha: str | None, code: str, diags: list[Diagnostic]) -> None:
         if sha is None:
@@ -289,14 +321,11 @@ class StatCache:
                 f.size = st.st_size
 
     def save(self, files: dict[str, Any]) -> None:
-        from clawlint.workspace import mentions_directive
-
         new: dict[str, list[Any]] = {}
         for rel, f in files.items():
             if f._loaded:
                 if f._sha and f.problem is None and f.stat_key and not f.is_symlink:
-                    text = f._text or ""
-                    new[rel] = [*f.stat_key, f._sha, int(mentions_directive(text))]
+                    new[rel] = [*f.stat_key, f._sha, int(f.may_have_directives)]
             elif f._stat_sha is not None and rel in self.old:
                 new[rel] = self.old[rel]
         if new == self.old:

@@ -125,16 +125,15 @@ def _run_rule_cached(
         if hit is not None:
             return hit, True
     out: list[Diagnostic] = []
-    files = (
-        [None]
-        if rule.kinds is None
-        else [f for f in ws.files.values() if f.kind in rule.kinds and f.readable]
-    )
+    files = [None] if rule.kinds is None else ws.files_of(rule.kinds)
+    # Per-file results: looked up and stored once per rule, not per (file, rule) call, which
+    # dominated a 10,000-card run.
+    hits = cache.file_hits(rule.code, files) if use_cache and rule.kinds is not None else {}
+    stored: list[tuple[str, str | None, list[Diagnostic]]] = []
     failed = False
     for f in files:
-        if f is not None and use_cache:
-            assert cache is not None
-            hit = cache.get_file(f.rel, f.sha256, rule.code)
+        if f is not None and hits:
+            hit = hits.get(f.rel)
             if hit is not None:
                 out.extend(hit)
                 continue
@@ -152,8 +151,10 @@ def _run_rule_cached(
             continue
         out.extend(produced)
         if f is not None and use_cache:
-            assert cache is not None
-            cache.put_file(f.rel, f.sha256, rule.code, produced)
+            stored.append((f.rel, f.sha256, produced))
+    if stored:
+        assert cache is not None
+        cache.put_files(rule.code, stored)
     if rule.kinds is None and use_cache and not failed:
         assert cache is not None
         cache.put_workspace(inputs, rule.code, out)

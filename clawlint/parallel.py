@@ -63,8 +63,12 @@ class LoggingCache:
         self.real = real
         self.writes: list[list[Any]] = []
 
-    def get_file(self, rel: str, sha: str | None, code: str) -> list[Diagnostic] | None:
-        return self.real.get_file(rel, sha, code)
+    def file_hits(self, code: str, files: list[Any]) -> dict[str, list[Diagnostic]]:
+        return self.real.file_hits(code, files)
+
+    def put_files(self, code: str, results: list[tuple[str, str | None, list[Diagnostic]]]) -> None:
+        for rel, sha, diags in results:
+            self.put_file(rel, sha, code, diags)
 
     def get_workspace(self, inputs: str, code: str) -> list[Diagnostic] | None:
         return self.real.get_workspace(inputs, code)

@@ -7,7 +7,6 @@ import errno
 import fnmatch
 import hashlib
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,12 +42,10 @@ MARKDOWN_KINDS = frozenset(
 READ_KINDS = MARKDOWN_KINDS | {Kind.CONFIG, Kind.HOOK_HANDLER}
 
 
-_DIRECTIVE_MARK = re.compile("clawlint-", re.I)  # directives match case-insensitively
-
-
 def mentions_directive(text: str) -> bool:
-    """Whether a text can hold a suppression comment (all of them start `clawlint-`)."""
-    return "clawlint-" in text or _DIRECTIVE_MARK.search(text) is not None
+    """Whether a text can hold a suppression comment (all of them start `clawlint-`, matched
+    case-insensitively); lower() then `in` is several times faster than an IGNORECASE regex."""
+    return "clawlint-" in text or "clawlint-" in text.lower()
 
 
 @dataclass
@@ -79,6 +76,7 @@ class SourceFile:
     # From the stat cache: the unchanged content has no `clawlint-` directive, so finding
     # suppressions need not read it.
     _no_directives: bool = field(default=False, repr=False)
+    _mentions: bool | None = field(default=None, repr=False)
 
     @cached_property
     def path(self) -> Path:
@@ -89,7 +87,9 @@ class SourceFile:
     def may_have_directives(self) -> bool:
         if not self._loaded and self._stat_sha is not None and self._no_directives:
             return False
-        return self.text is not None and mentions_directive(self.text)
+        if self._mentions is None:
+            self._mentions = self.text is not None and mentions_directive(self.text)
+        return self._mentions
 
     # ---- reading -----------------------------------------------------------------
     def _load(self) -> None:
@@ -378,6 +378,16 @@ class Workspace:
         if self.targets is None:
             return True
         return any(t in ("", ".") or rel == t or rel.startswith(t + "/") for t in self.targets)
+
+    def files_of(self, kinds: frozenset[Kind]) -> list[SourceFile]:
+        """Readable files of these kinds, in scan order (computed once per set of kinds)."""
+        key = ("files-of", kinds)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = [
+                f for f in self.files.values() if f.kind in kinds and f.readable
+            ]
+        return found
 
     def memo(self, key: str, factory: Any) -> Any:
         """Compute a cross-file value once per run (e.g. the assembled prompt prefix)."""

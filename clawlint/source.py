@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 _FM_OPEN = re.compile(r"---[ \t]*(\r\n|\n|\r)")
@@ -114,20 +114,28 @@ class SourceText:
         return start, end
 
 
+@lru_cache(maxsize=1)
+def _markdown_parser() -> Any:
+    from markdown_it import MarkdownIt  # lazy: only files that need Markdown structure
+
+    return MarkdownIt("commonmark")  # one per process: building it costs ~1 ms
+
+
 class MarkdownDoc:
     """Block structure of a Markdown file, from markdown-it-py."""
 
     def __init__(self, source: SourceText, body_offset: int) -> None:
         self._src = source
         self.body_offset = body_offset
-        self.body_first_line = source.pos(body_offset)[0] if source.text else 1
+
+    @cached_property
+    def body_first_line(self) -> int:
+        # Lazy: the line table is built only for files that report or parse something.
+        return self._src.pos(self.body_offset)[0] if self._src.text else 1
 
     @cached_property
     def tokens(self) -> list[Any]:
-        from markdown_it import MarkdownIt  # lazy: only files that need Markdown structure
-
-        md = MarkdownIt("commonmark")
-        return md.parse(self._src.text[self.body_offset :])
+        return _markdown_parser().parse(self._src.text[self.body_offset :])
 
     def _shift(self, line0: int) -> int:
         return line0 + self.body_first_line  # token.map is 0-based within the body

@@ -641,7 +641,10 @@ _H1_CANDIDATE = re.compile(r"^ {0,3}#(?:[ \t]|$)|^ {0,3}=+[ \t]*$", re.M)
 @rule("CRD012", kinds=CARD)
 def multiple_topics(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     text = f.text or ""
-    if len(_H1_CANDIDATE.findall(text, f.markdown.body_offset)) < 2:
+    body = f.markdown.body_offset
+    if text.count("#", body) < 2 and "=" not in text[body:]:
+        return  # at most one `#` and no setext underline: one H1 at most (C-speed check)
+    if len(_H1_CANDIDATE.findall(text, body)) < 2:
         return  # fewer than two lines that could be H1s: skip the Markdown parse
     h1 = [(line, text) for line, level, text in f.markdown.headings if level == 1]
     if len(h1) < 2:

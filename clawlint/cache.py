@@ -319,6 +319,7 @@ class StatCache:
                 f._stat_sha = e[3]
                 f._no_directives = not e[4]
                 f.size = st.st_size
+                f.stat_full = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
 
     def save(self, files: dict[str, Any]) -> None:
         new: dict[str, list[Any]] = {}

@@ -31,8 +31,9 @@ class DefaultGroup(click.Group):
     """`clawlint PATHS` means `clawlint check PATHS` (like `ruff PATHS` once did)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-") \
-                and not os.path.exists(args[0]):
+        if args and args[0] not in self.commands and not args[0].startswith("-") and (
+            args[0] in _command_names() or not os.path.exists(args[0])
+        ):
             _load_commands(self)  # contributed commands load only when one may be meant
         if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
@@ -49,6 +50,16 @@ class DefaultGroup(click.Group):
 
 
 _commands_loaded = False
+
+
+def _command_names() -> set[str]:
+    """Names of the contributed command modules, without importing them (a folder named
+    `cache` in the working directory must not hide `clawlint cache`)."""
+    import pkgutil
+
+    import clawlint.commands as pkg
+
+    return {m.name for m in pkgutil.iter_modules(pkg.__path__)}
 
 
 def _load_commands(group: click.Group) -> None:
@@ -274,7 +285,7 @@ def check_cmd(
         code = EXIT_PROBLEMS
     else:
         code = EXIT_CLEAN
-    recorder.save(report.replay_deps(), code)
+    recorder.save(report.replay_deps, code)
     sys.exit(code)
 
 

@@ -179,7 +179,8 @@ def _run_rules(
     if len(codes) > 1:
         from clawlint import parallel
 
-        if parallel.usable(len(ws.files)):
+        # Not in the --fix loop: its passes run without the cache, and each would fork anew.
+        if not ws.overlay and parallel.usable(len(ws.files)):
             light, heavy = parallel.split(codes)
             if light and heavy:
                 before = len(result.internal_errors)
@@ -187,9 +188,17 @@ def _run_rules(
                 def run_child(some: list[str], c: Any) -> tuple[list[Diagnostic], list[str], bool]:
                     return run(some, c), result.internal_errors[before:], result.replayable
 
-                child = parallel.Child(heavy, cache, run_child)
-                mine = light
-    out = run(mine, cache)
+                try:
+                    child = parallel.Child(heavy, cache, run_child)
+                    mine = light
+                except OSError:  # no pipe or process to spare: run everything here
+                    child = None
+    try:
+        out = run(mine, cache)
+    except BaseException:
+        if child is not None:
+            child.cancel()
+        raise
     if child is not None:
         got = child.join()
         if got is None:  # the child failed: run its rules here
@@ -408,30 +417,50 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     return result
 
 
-def replay_deps(result: WorkspaceResult) -> list[str | tuple[str, str]] | None:
+def replay_deps(result: WorkspaceResult, explicit_config: bool = False) -> list[Any] | None:
     """What a replay of this workspace's findings depends on (clawlint/replay.py), or None
     when the run may not be replayed."""
-    from clawlint.config import config_candidates
     from clawlint.knowledge import config as kc
+    from clawlint.knowledge.workspace_files import SKIP_DIRS
 
     ws = result.ws
     if not result.replayable or result.internal_errors or ws.overlay or ws.symlink_problems:
         return None
     if any(entry.startswith("l:") for entry in ws.listing):
         return None  # a link's target can change without any stat here changing
-    root = str(ws.root)
-    # Folders by their entries (the result cache's own folder left out), files by stat.
-    cache_dir = Path(ws.settings.cache_dir)
-    cache_dir = cache_dir if cache_dir.is_absolute() else ws.root / cache_dir
-    deps: list[str | tuple[str, str]] = []
-    for folder in [root, *(os.path.join(root, e[2:]) for e in ws.listing if e.startswith("d:"))]:
-        inside = os.path.dirname(str(cache_dir)) == os.path.normpath(folder)
-        deps.append((folder, cache_dir.name if inside else ""))
-    deps.extend(str(f.abspath) for f in ws.files.values())
     settings = ws.settings
+    if settings.openclaw_config and not os.path.isabs(os.path.expanduser(settings.openclaw_config)):
+        return None  # found relative to several folders: not worth recording them all
+    cfg = ws.__dict__.get("openclaw")  # only when this run loaded it
+    if cfg is not None and (getattr(cfg, "issues", None) or len(getattr(cfg, "files", ())) > 1):
+        return None  # load problems or $include files (which may be links): always re-check
+    root = os.path.abspath(ws.root)
+    cache_dir = Path(settings.cache_dir)
+    cache_dir = cache_dir if cache_dir.is_absolute() else ws.root / cache_dir
+    # Folders: the entries the scan saw (skipped folders and the result cache left out).
+    names: dict[str, list[str]] = {"": []}
+    for entry in ws.listing:
+        rel = entry[2:]
+        parent, _, name = rel.rpartition("/")
+        names.setdefault(parent, []).append(name)
+        if entry.startswith("d:"):
+            names.setdefault(rel, [])
+    deps: list[Any] = []
+    for rel, found in names.items():
+        folder = os.path.join(root, rel) if rel else root
+        leave_out = sorted(SKIP_DIRS)
+        if os.path.normpath(os.path.dirname(os.path.abspath(cache_dir))) == os.path.normpath(folder):
+            leave_out.append(cache_dir.name)
+        deps.append(("ls", folder, tuple(leave_out), tuple(found)))
+    # Files: the stat from just before their content was read (or trusted from the stat cache).
+    for f in ws.files.values():
+        deps.append(("st", os.path.abspath(f.abspath), f.stat_full))
     if settings.config_path is not None:
         deps.append(os.path.abspath(settings.config_path))
-    deps.extend(str(p) for p in config_candidates(Path(os.path.abspath(ws.root))))
+    if not explicit_config:
+        from clawlint.config import config_candidates
+
+        deps.extend(str(p) for p in config_candidates(Path(root)))
     deps.extend(_config_files(ws))
     state = _state_dir()
     deps.extend([str(state / ".env"), str(state / kc.CONFIG_BASENAME)])

@@ -94,7 +94,12 @@ class Child:
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
         if pid == 0:  # the child: run, send, and leave without running any parent cleanup
             status = 1
             try:
@@ -115,6 +120,17 @@ class Child:
         os.close(write_fd)
         self.pid = pid
         self.read_fd = read_fd
+
+    def cancel(self) -> None:
+        """Stop and reap the child (the parent is failing; its results are not wanted)."""
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.close(self.read_fd)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
 
     def join(self) -> dict[str, Any] | None:
         with os.fdopen(self.read_fd, "rb") as fh:

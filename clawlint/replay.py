@@ -26,7 +26,10 @@ import json
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FORMAT = 1
 RACY_NS = 2_000_000_000
@@ -35,6 +38,7 @@ MAX_RECORDS = 256
 _VOLATILE_ENV = frozenset({"_", "OLDPWD"})
 
 _key: str | None = None
+_argv: list[str] | None = None
 started_ns: int = 0
 
 
@@ -44,9 +48,10 @@ def _cache_dir() -> str:
 
 
 def _today() -> str:
-    # The same date the rules use (clawlint.memory_support.today), without importing it.
+    # The date the rules use (clawlint.memory_support.today): CLAWLINT_TODAY when it is a
+    # date, else the clock. Both go into the key, so a malformed value cannot freeze it.
     forced = os.environ.get("CLAWLINT_TODAY", "").strip()
-    return forced or time.strftime("%Y-%m-%d")
+    return f"{forced}|{time.strftime('%Y-%m-%d')}"
 
 
 def _isatty(stream: Any) -> bool:
@@ -72,9 +77,10 @@ def compute_key(argv: list[str]) -> str:
 
 def begin(argv: list[str]) -> str | None:
     """Note the key and start time of this run (the recording side); None if unavailable."""
-    global _key, started_ns
+    global _key, _argv, started_ns
     started_ns = time.time_ns()
-    if os.environ.get("CLAWLINT_NO_REPLAY"):
+    _argv = list(argv)
+    if disabled():
         _key = None
         return None
     try:
@@ -84,30 +90,45 @@ def begin(argv: list[str]) -> str | None:
     return _key
 
 
-# A dependency: a path whose stat must not change, or (folder, name to leave out) whose
-# entries must stay the same. Folders are compared by listing, not mtime: the first run
-# creates .clawlint_cache in the workspace root, and a listing has no racy window.
-Dep = str | tuple[str, str]
+# Dependencies, as the recording run hands them over:
+#   "path"                            its stat (or absence), taken when the record is saved
+#   ("st", path, stat)                a file the run read: its stat from just before reading
+#   ("ls", folder, leave_out, names)  the folder's entries as the workspace scan saw them
+#                                     (names=None: listed when the record is saved)
+# Stats taken before reading are compared with the stats at save time: a file changed while
+# the run was reading it (even by `cp -p`, which restores the old mtime) is never recorded.
+# Folders are compared by listing, not mtime: the first run creates .clawlint_cache in the
+# workspace root, and a listing has no racy window.
+Dep = str | tuple[Any, ...]
 
 
-def _listing(path: str, leave_out: str) -> list[str] | None:
+def _listing(path: str, leave_out: list[str] | tuple[str, ...]) -> list[str] | None:
     try:
-        return sorted(n for n in os.listdir(path) if n != leave_out)
+        return sorted(n for n in os.listdir(path) if n not in leave_out)
     except OSError:
         return None
 
 
-def _stat(path: str) -> list[Any]:
+def stat_of(path: str) -> list[Any]:
+    """[size, mtime, ctime, inode, mode] of a path, [] when it does not exist."""
     try:
         st = os.stat(path)
     except OSError:
-        return [path]
-    return [path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+        return []
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+
+
+def _stat(path: str) -> list[Any]:
+    return [path, *stat_of(path)]
+
+
+def disabled() -> bool:
+    return os.environ.get("CLAWLINT_NO_REPLAY", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def try_replay(argv: list[str]) -> int | None:
     """Print the recorded output and return the exit code, or None to run normally."""
-    if os.environ.get("CLAWLINT_NO_REPLAY") or "--no-cache" in argv:
+    if disabled() or "--no-cache" in argv:
         return None
     try:
         key = compute_key(argv)
@@ -119,11 +140,17 @@ def try_replay(argv: list[str]) -> int | None:
             if dep[0] == "ls":
                 if _listing(dep[1], dep[2]) != dep[3]:
                     return None
-            elif _stat(dep[0]) != dep:
+            elif stat_of(dep[1]) != dep[2]:
                 return None
         outputs = record["outputs"]
         code = int(record["exit"])
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        # Everything that can fail goes first, so a fallback to a normal run prints nothing
+        # twice: each text must encode for its stream, and files are written before streams.
+        for kind, _target, text in outputs:
+            if kind != "file":
+                stream = sys.stderr if kind == "stderr" else sys.stdout
+                text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (OSError, ValueError, KeyError, TypeError, IndexError, LookupError):
         return None
     for kind, target, text in outputs:
         if kind == "file":
@@ -135,7 +162,8 @@ def try_replay(argv: list[str]) -> int | None:
                     fh.write(text)
             except OSError:
                 return None  # let the normal run report the error
-        else:
+    for kind, _target, text in outputs:
+        if kind != "file":
             stream = sys.stderr if kind == "stderr" else sys.stdout
             stream.write(text)
             stream.flush()
@@ -166,21 +194,49 @@ class Recorder:
             self.eligible = False
         self.outputs.append((kind, target, text))
 
-    def save(self, deps: list[Dep] | None, exit_code: int) -> None:
-        if not self.eligible or deps is None or _key is None:
+    def save(self, deps: Callable[[], list[Dep] | None], exit_code: int) -> None:
+        """Write the record if this run qualifies; `deps` is only called when it does. Never
+        raises: a replay record is an optimisation, not part of the result."""
+        if not self.eligible or _key is None or _argv != sys.argv[1:]:
             return
-        limit = started_ns - RACY_NS
-        stats: list[list[Any]] = []
-        for dep in dict.fromkeys([*deps, *code_files()]):  # unique, in order
-            if isinstance(dep, tuple):
-                stats.append(["ls", dep[0], dep[1], _listing(dep[0], dep[1])])
-                continue
-            st = _stat(dep)
-            if len(st) > 1 and st[2] >= limit:
-                return  # changed too recently to trust an unchanged stat later
-            stats.append(st)
-        record = {"format": FORMAT, "deps": stats, "outputs": self.outputs, "exit": exit_code}
-        _write(record)
+        try:
+            found = deps()
+            if found is None:
+                return
+            record = _record(found, self.outputs, exit_code)
+        except Exception:  # noqa: BLE001 - e.g. an unreadable config candidate: no record
+            return
+        if record is not None:
+            _write(record)
+
+
+def _record(deps: list[Dep], outputs: list[tuple[str, str, str]], exit_code: int
+            ) -> dict[str, Any] | None:
+    limit = started_ns - RACY_NS
+    out: list[list[Any]] = []
+    seen: set[Any] = set()
+    for dep in [*deps, *code_files()]:
+        ident = dep if isinstance(dep, str) else dep[:2]
+        if ident in seen:
+            continue
+        seen.add(ident)
+        if isinstance(dep, str):
+            dep = ("st", dep, None)
+        if dep[0] == "ls":
+            _tag, folder, leave_out, names = dep
+            now = _listing(folder, leave_out)
+            if names is not None and now != sorted(names):
+                return None  # an entry came or went while the run was working
+            out.append(["ls", folder, list(leave_out), now])
+            continue
+        _tag, path, before = dep
+        now = stat_of(path)
+        if before is not None and list(before) != now:
+            return None  # changed while the run was reading it
+        if now and now[1] >= limit:
+            return None  # changed too recently to trust an unchanged stat later
+        out.append(["st", path, now])
+    return {"format": FORMAT, "deps": out, "outputs": outputs, "exit": exit_code}
 
 
 def _write(record: dict[str, Any]) -> None:
@@ -228,6 +284,6 @@ def code_files() -> list[Dep]:
     for top in dict.fromkeys([pkg, str(rules_dir())]):
         for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-            out.append((dirpath, "__pycache__"))  # a new module counts too
+            out.append(("ls", dirpath, ("__pycache__",), None))  # a new module counts too
             out.extend(os.path.join(dirpath, n) for n in sorted(filenames))
     return out

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from clawlint.config import ConfigError, Settings, load_settings
 from clawlint.diagnostics import Applicability, Diagnostic
@@ -36,6 +37,7 @@ class RunReport:
     results: list[WorkspaceResult] = field(default_factory=list)
     fixes: list[tuple[Workspace, FixOutcome]] = field(default_factory=list)
     not_workspaces: list[Path] = field(default_factory=list)
+    explicit_config: bool = False  # --config: no config discovery happened
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -48,13 +50,13 @@ class RunReport:
     def internal_errors(self) -> list[str]:
         return [e for r in self.results for e in r.internal_errors]
 
-    def replay_deps(self) -> list[str | tuple[str, str]] | None:
+    def replay_deps(self) -> list[Any] | None:
         """Everything a replay of this run depends on, or None if it may not be replayed."""
-        if self.fixes or not self.results:
-            return None
-        deps: list[str | tuple[str, str]] = []
+        if self.fixes or not self.results or self.not_workspaces:
+            return None  # a path that is not a workspace yet could become one
+        deps: list[Any] = []
         for r in self.results:
-            part = replay_deps(r)
+            part = replay_deps(r, self.explicit_config)
             if part is None:
                 return None
             deps.extend(part)
@@ -97,7 +99,7 @@ def run(
     configure: Callable[[Settings], None] | None = None,
 ) -> RunReport:
     selection = selection or Selection()
-    report = RunReport()
+    report = RunReport(explicit_config=config is not None)
     groups, missing = group_paths(paths)
     report.not_workspaces = missing
     for root, targets in groups.items():

@@ -73,6 +73,9 @@ class SourceFile:
     # lets a warm run hash the workspace without reading files (git's index does the same).
     _stat_sha: str | None = field(default=None, repr=False)
     stat_key: tuple[int, int, int] | None = field(default=None, repr=False)
+    # [size, mtime, ctime, inode, mode] from just before the content was read (or from the
+    # stat cache's check): a replay record depends on it (clawlint/replay.py).
+    stat_full: list[int] | None = field(default=None, repr=False)
     # From the stat cache: the unchanged content has no `clawlint-` directive, so finding
     # suppressions need not read it.
     _no_directives: bool = field(default=False, repr=False)
@@ -101,6 +104,7 @@ class SourceFile:
         try:
             st = os.stat(self.abspath)
             self.size = st.st_size
+            self.stat_full = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
             if not stat.S_ISREG(st.st_mode):
                 # A FIFO or device would block or never end; OpenClaw skips them too.
                 self.problem = ReadProblem(

@@ -108,3 +108,14 @@ def test_diff_of_two_directories(tmp_path):
 def test_not_a_workspace(tmp_path):
     code, out = _run(str(tmp_path / "nope"))
     assert code == 2
+
+
+def test_a_folder_named_cache_does_not_hide_the_command(tmp_path, monkeypatch):
+    from clawlint import cli as cli_mod
+
+    (tmp_path / "cache").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_mod, "_commands_loaded", False)
+    monkeypatch.delitem(cli_mod.cli.commands, "cache", raising=False)  # as in a fresh process
+    r = CliRunner().invoke(cli_mod.cli, ["cache", "--help"])
+    assert r.exit_code == 0 and "prefix" in r.output.lower(), r.output

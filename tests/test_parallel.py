@@ -77,3 +77,14 @@ def test_the_childs_results_reach_the_cache(example, monkeypatch):
     rules = json.loads(record.read_text())["rules"]
     assert {"DUP001", "MEM001", "CRD001"} <= set(rules)  # child and parent rules alike
     assert run(example, monkeypatch, "1", no_cache=False) == first
+
+
+@needs_fork
+def test_no_process_to_spare_runs_everything_here(example, monkeypatch):
+    serial = run(example, monkeypatch, "1")
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel.os, "fork", no_fork)
+    assert run(example, monkeypatch, None) == serial

@@ -162,3 +162,77 @@ def test_corrupt_record_falls_back_to_a_normal_run(root, env):
     rec.write_text("{not json")
     out = clawlint(root, env)
     assert out.returncode == 1 and "CV001" in out.stdout
+
+
+def test_file_written_into_the_workspace_during_the_run_is_never_replayed(root, env):
+    # MEMORY.md links to memory/missing.md; the run itself creates it (-o): the findings
+    # were computed without it, so no record may claim they hold for the workspace with it.
+    (root / "MEMORY.md").write_text("# MEMORY\n\n- [notes](memory/missing.md)\n")
+    _age(root.parent)
+    outs = [clawlint(root, env, "-o", "memory/missing.md") for _ in range(3)]
+    assert records(env) == []
+    assert all(o.returncode == outs[0].returncode for o in outs)
+
+
+def test_record_refused_when_a_file_changed_while_it_was_read(tmp_path, monkeypatch):
+    from clawlint import replay
+
+    p = tmp_path / "a.md"
+    p.write_text("x")
+    os.utime(p, (OLD, OLD))
+    before = replay.stat_of(str(p))
+    p.write_text("y")
+    os.utime(p, (OLD, OLD))  # `cp -p`: same size, old mtime; only ctime differs
+    monkeypatch.setattr(replay, "code_files", lambda: [])
+    monkeypatch.setattr(replay, "started_ns", time.time_ns())
+    assert replay._record([("st", str(p), before)], [], 0) is None
+    assert replay._record([("st", str(p), replay.stat_of(str(p)))], [], 0) is not None
+
+
+def test_a_path_that_is_not_a_workspace_yet_is_not_recorded(root, env, tmp_path):
+    other = tmp_path / "parent" / "other"
+    other.mkdir()
+    _age(tmp_path / "parent")
+    for _ in range(2):
+        out = subprocess.run(
+            [sys.executable, "-m", "clawlint", "check", str(root), str(other)],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert "not inside an OpenClaw workspace" in out.stderr
+    assert records(env) == []
+
+
+def test_explicit_config_ignores_a_broken_pyproject_above(root, env):
+    (root.parent / "pyproject.toml").write_text("this is [not toml\n")
+    cfg = root / "clawlint-ci.toml"
+    cfg.write_text('ignore = ["DUP"]\n')
+    _age(root.parent)
+    for _ in range(2):
+        out = clawlint(root, env, "--config", str(cfg))
+        assert out.returncode == 1 and "error" not in out.stderr, out.stderr
+
+
+def test_replay_never_fails_on_a_stream_that_cannot_encode(root, env):
+    (root / "memory/cards/café.md").write_text("# café\n\nno frontmatter\n")
+    _age(root.parent)
+    e = {**env, "PYTHONIOENCODING": "ascii"}
+    outs = [clawlint(root, e) for _ in range(4)]
+    assert all(o.returncode == 1 and "Traceback" not in o.stderr for o in outs), outs[-1].stderr
+    assert len({o.stdout for o in outs}) == 1
+
+
+def test_malformed_clawlint_today_does_not_freeze_the_date(monkeypatch):
+    from clawlint import replay
+
+    monkeypatch.setenv("CLAWLINT_TODAY", "not-a-date")
+    monkeypatch.setattr(replay.time, "strftime", lambda fmt, *a: "2026-11-21")
+    k1 = replay.compute_key(["check"])
+    monkeypatch.setattr(replay.time, "strftime", lambda fmt, *a: "2026-11-22")
+    assert replay.compute_key(["check"]) != k1
+
+
+@pytest.mark.parametrize("value,off", [("1", True), ("yes", True), ("0", False), ("", False)])
+def test_no_replay_switch(monkeypatch, value, off):
+    from clawlint import replay
+
+    monkeypatch.setenv("CLAWLINT_NO_REPLAY", value)
+    assert replay.disabled() is off

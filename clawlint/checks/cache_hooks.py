@@ -17,7 +17,7 @@ from typing import Any
 from clawlint import prefix as P
 from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import bootstrap as K
-from clawlint.knowledge.workspace_files import HOOK_HANDLER_FILENAMES
+from clawlint.knowledge.workspace_files import HOOK_HANDLER_FILENAMES, in_skipped_dir
 from clawlint.registry import Context, rule
 from clawlint.workspace import Kind, SourceFile
 
@@ -163,7 +163,8 @@ def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
                     f"it matches {', '.join(bad[:3])}{' …' if len(bad) > 3 else ''}, whose "
                     "basename is not a bootstrap file name (skipped as "
                     "`invalid-bootstrap-filename`); narrow the pattern")
-        elif not K.GLOB_CHARS_RE.search(pat) and _inside(root, target) and not os.path.exists(target):
+        elif (not K.GLOB_CHARS_RE.search(pat) and _inside(root, target)
+              and not in_skipped_dir(os.path.relpath(target, root)) and not os.path.exists(target)):
             problems.append("no such file (OpenClaw reports it as `missing`); fix the path")
         for p in problems:
             yield ctx.diag(

@@ -187,8 +187,8 @@ def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             seen.add((i, target))
             norm = os.path.normpath(target).replace(os.sep, "/")
-            if norm.startswith("../") or norm == "..":
-                continue  # outside the workspace: not ours to judge
+            if norm.startswith("../") or norm == ".." or wf.in_skipped_dir(norm):
+                continue  # outside the workspace or the scan (.git, node_modules): not ours
             if (root / norm).exists():
                 continue
             start = f.src.offset(i, col0 + 1)

@@ -52,3 +52,9 @@ SKIP_DIRS: frozenset[str] = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".clawlint_cache",
      ".openclaw-repair", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
 )
+
+
+def in_skipped_dir(rel: str) -> bool:
+    """A workspace-relative path inside a folder the scan skips (.git, node_modules, ...):
+    clawlint does not see those files, so rules do not judge whether they exist."""
+    return any(part in SKIP_DIRS for part in rel.replace("\\", "/").split("/")[:-1])

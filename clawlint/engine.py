@@ -370,7 +370,10 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
             raw.extend(previous[code])
         else:
             pending.append(code)
-    raw.extend(_run_rules(pending, ws, result, opts, cache, inputs))
+    from clawlint.memory_support import pinned_today
+
+    with pinned_today():
+        raw.extend(_run_rules(pending, ws, result, opts, cache, inputs))
     if cache is not None:
         cache.prune(set(ws.files))
         cache.save()

@@ -24,9 +24,31 @@ def parse_iso_date(text: str) -> _dt.date | None:
         return None
 
 
+_pinned: _dt.date | None = None
+
+
+class pinned_today:
+    """`with pinned_today():` fixes the date for one lint run: rules ask for it per card
+    (reading the environment 20,000 times on a 10,000-card run), and a run must not see
+    the date change at midnight halfway through."""
+
+    def __enter__(self) -> _dt.date:
+        global _pinned
+        self.saved = _pinned
+        _pinned = None
+        _pinned = today()
+        return _pinned
+
+    def __exit__(self, *exc: object) -> None:
+        global _pinned
+        _pinned = self.saved
+
+
 def today(options: dict[str, Any] | None = None) -> _dt.date:
     """The date rules compare against: rule option `today`, then $CLAWLINT_TODAY, then the
     system clock. Tests (and reproducible CI runs) pin it; a malformed value is ignored."""
+    if _pinned is not None and not (options and options.get("today")):
+        return _pinned
     for raw in ((options or {}).get("today"), os.environ.get(TODAY_ENV)):
         if isinstance(raw, _dt.date):
             return raw

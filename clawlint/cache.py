@@ -283,7 +283,7 @@ def ensure_cache_dir(base: Path) -> None:
 
 
 class StatCache:
-    """size + mtime + inode -> SHA-256 of files read in earlier runs.
+    """size + mtime + inode + ctime -> SHA-256 of files read in earlier runs.
 
     Results stay keyed by content; this only avoids re-reading a file to learn its hash when
     its stat is unchanged. Like git's racy-index rule, a file whose mtime is not at least two
@@ -308,14 +308,15 @@ class StatCache:
         limit = self.recorded_at - self.RACY_NS
         for rel, f in files.items():
             e = self.old.get(rel)
-            if not e or f._loaded or f.is_symlink or len(e) != 5:
+            if not e or f._loaded or f.is_symlink or len(e) != 6:
                 continue
             try:
                 st = os.stat(f.abspath)
             except OSError:
                 continue
-            if (st_mod.S_ISREG(st.st_mode) and [st.st_size, st.st_mtime_ns, st.st_ino] == e[:3]
-                    and st.st_mtime_ns < limit):
+            # ctime too (git's trustctime): `cp -p` or `touch -r` keep size and mtime.
+            if (st_mod.S_ISREG(st.st_mode) and st.st_mtime_ns < limit
+                    and [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] == [*e[:3], e[5]]):
                 f._stat_sha = e[3]
                 f._no_directives = not e[4]
                 f.size = st.st_size
@@ -325,8 +326,9 @@ class StatCache:
         new: dict[str, list[Any]] = {}
         for rel, f in files.items():
             if f._loaded:
-                if f._sha and f.problem is None and f.stat_key and not f.is_symlink:
-                    new[rel] = [*f.stat_key, f._sha, int(f.may_have_directives)]
+                if (f._sha and f.problem is None and f.stat_key and f.stat_full
+                        and not f.is_symlink and not f.unstable):
+                    new[rel] = [*f.stat_key, f._sha, int(f.may_have_directives), f.stat_full[2]]
             elif f._stat_sha is not None and rel in self.old:
                 new[rel] = self.old[rel]
         if new == self.old:

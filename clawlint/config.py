@@ -176,18 +176,11 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def config_candidates(start: Path) -> list[Path]:
-    """Every path find_config() looks at, in order, up to the one it picks: a file created at
-    any of them changes the settings (the replay record depends on them all)."""
+def config_paths(start: Path) -> list[Path]:
+    """Every path find_config() may look at from `start` up to `/`, without reading any: a
+    file created or edited at any of them can change the settings (replay depends on them)."""
     start = start if start.is_dir() else start.parent
-    out = []
-    for cand in (start, *start.parents):
-        for name in CONFIG_FILES:
-            p = cand / name
-            out.append(p)
-            if p.is_file() and (name != "pyproject.toml" or table_from_file(p) is not None):
-                return out
-    return out
+    return [cand / name for cand in (start, *start.parents) for name in CONFIG_FILES]
 
 
 def load_settings(start: Path, explicit: Path | None = None) -> Settings:

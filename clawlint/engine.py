@@ -420,10 +420,10 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
     return result
 
 
-def replay_deps(result: WorkspaceResult, explicit_config: bool = False) -> list[Any] | None:
-    """What a replay of this workspace's findings depends on (clawlint/replay.py), or None
-    when the run may not be replayed."""
-    from clawlint.knowledge import config as kc
+def replay_deps(result: WorkspaceResult, pre_stats: dict[str, list[int]]) -> list[Any] | None:
+    """What a replay of this workspace's findings depends on beyond `pre_stats` (the runner's
+    stats of path arguments, markers and config files), or None when the run may not be
+    replayed (clawlint/replay.py)."""
     from clawlint.knowledge.workspace_files import SKIP_DIRS
 
     ws = result.ws
@@ -431,6 +431,8 @@ def replay_deps(result: WorkspaceResult, explicit_config: bool = False) -> list[
         return None
     if any(entry.startswith("l:") for entry in ws.listing):
         return None  # a link's target can change without any stat here changing
+    if any(f.unstable for f in ws.files.values()):
+        return None  # a file changed while this run was using it
     settings = ws.settings
     if settings.openclaw_config and not os.path.isabs(os.path.expanduser(settings.openclaw_config)):
         return None  # found relative to several folders: not worth recording them all
@@ -440,13 +442,13 @@ def replay_deps(result: WorkspaceResult, explicit_config: bool = False) -> list[
     root = os.path.abspath(ws.root)
     cache_dir = Path(settings.cache_dir)
     cache_dir = cache_dir if cache_dir.is_absolute() else ws.root / cache_dir
-    # Folders: the entries the scan saw (skipped folders and the result cache left out).
+    # Folders: typed entries as the scan saw them (skipped folders and the cache left out).
     names: dict[str, list[str]] = {"": []}
     for entry in ws.listing:
-        rel = entry[2:]
+        kind, rel = entry[:2], entry[2:]
         parent, _, name = rel.rpartition("/")
-        names.setdefault(parent, []).append(name)
-        if entry.startswith("d:"):
+        names.setdefault(parent, []).append(kind + name)
+        if kind == "d:":
             names.setdefault(rel, [])
     deps: list[Any] = []
     for rel, found in names.items():
@@ -458,15 +460,8 @@ def replay_deps(result: WorkspaceResult, explicit_config: bool = False) -> list[
     # Files: the stat from just before their content was read (or trusted from the stat cache).
     for f in ws.files.values():
         deps.append(("st", os.path.abspath(f.abspath), f.stat_full))
-    if settings.config_path is not None:
-        deps.append(os.path.abspath(settings.config_path))
-    if not explicit_config:
-        from clawlint.config import config_candidates
-
-        deps.extend(str(p) for p in config_candidates(Path(root)))
-    deps.extend(_config_files(ws))
-    state = _state_dir()
-    deps.extend([str(state / ".env"), str(state / kc.CONFIG_BASENAME)])
+    for p in _config_files(ws):
+        deps.append(("st", p, pre_stats.get(p)))
     return deps
 
 

@@ -93,8 +93,9 @@ def begin(argv: list[str]) -> str | None:
 # Dependencies, as the recording run hands them over:
 #   "path"                            its stat (or absence), taken when the record is saved
 #   ("st", path, stat)                a file the run read: its stat from just before reading
-#   ("ls", folder, leave_out, names)  the folder's entries as the workspace scan saw them
-#                                     (names=None: listed when the record is saved)
+#   ("ls", folder, leave_out, names)  the folder's typed entries as the workspace scan saw
+#                                     them (names=None: listed when the record is saved)
+#   ("ex", path, exists)              only whether the path exists (workspace markers)
 # Stats taken before reading are compared with the stats at save time: a file changed while
 # the run was reading it (even by `cp -p`, which restores the old mtime) is never recorded.
 # Folders are compared by listing, not mtime: the first run creates .clawlint_cache in the
@@ -103,10 +104,22 @@ Dep = str | tuple[Any, ...]
 
 
 def _listing(path: str, leave_out: list[str] | tuple[str, ...]) -> list[str] | None:
+    """A folder's entries typed as the workspace scan types them (`d:`, `f:`, `l:` + name),
+    leaving out directories the scan skips: a file turned into a folder or a link counts."""
+    out = []
     try:
-        return sorted(n for n in os.listdir(path) if n not in leave_out)
+        with os.scandir(path) as it:
+            for e in it:
+                if e.is_symlink():
+                    out.append("l:" + e.name)
+                elif e.is_dir(follow_symlinks=False):
+                    if e.name not in leave_out:
+                        out.append("d:" + e.name)
+                else:
+                    out.append("f:" + e.name)
     except OSError:
         return None
+    return sorted(out)
 
 
 def stat_of(path: str) -> list[Any]:
@@ -140,6 +153,9 @@ def try_replay(argv: list[str]) -> int | None:
             if dep[0] == "ls":
                 if _listing(dep[1], dep[2]) != dep[3]:
                     return None
+            elif dep[0] == "ex":
+                if os.path.exists(dep[1]) != dep[2]:
+                    return None
             elif stat_of(dep[1]) != dep[2]:
                 return None
         outputs = record["outputs"]
@@ -162,11 +178,28 @@ def try_replay(argv: list[str]) -> int | None:
                     fh.write(text)
             except OSError:
                 return None  # let the normal run report the error
-    for kind, _target, text in outputs:
-        if kind != "file":
-            stream = sys.stderr if kind == "stderr" else sys.stdout
-            stream.write(text)
-            stream.flush()
+    try:
+        for kind, _target, text in outputs:
+            if kind != "file":
+                stream = sys.stderr if kind == "stderr" else sys.stdout
+                if stream is None:  # closed (`>&-`): nothing to print to, as for click.echo
+                    continue
+                stream.write(text)
+                stream.flush()
+    except BrokenPipeError:  # `| head`: the reader left; the findings' exit code stands
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
+        except (OSError, AttributeError, ValueError):
+            pass
+        return code
+    except OSError as exc:  # e.g. a full disk: the same line and exit code as a normal run
+        try:
+            sys.stderr.write(f"clawlint: error: internal error: {type(exc).__name__}: {exc} "
+                             "(run with --verbose for details)\n")
+        except (OSError, AttributeError):
+            pass
+        return 2
     return code
 
 
@@ -228,6 +261,11 @@ def _record(deps: list[Dep], outputs: list[tuple[str, str, str]], exit_code: int
             if names is not None and now != sorted(names):
                 return None  # an entry came or went while the run was working
             out.append(["ls", folder, list(leave_out), now])
+            continue
+        if dep[0] == "ex":
+            if os.path.exists(dep[1]) != dep[2]:
+                return None  # appeared or vanished while the run was working
+            out.append(["ex", dep[1], dep[2]])
             continue
         _tag, path, before = dep
         now = stat_of(path)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clawlint.config import ConfigError, Settings, load_settings
+from clawlint.config import ConfigError, Settings, config_paths, load_settings
 from clawlint.diagnostics import Applicability, Diagnostic
 from clawlint.engine import (
     FixOutcome,
@@ -20,7 +20,7 @@ from clawlint.engine import (
     write_atomic,
 )
 from clawlint.registry import resolve_selection
-from clawlint.workspace import Workspace, find_root
+from clawlint.workspace import Workspace, find_root, real_target
 
 MAX_FIX_PASSES = 10
 
@@ -37,7 +37,12 @@ class RunReport:
     results: list[WorkspaceResult] = field(default_factory=list)
     fixes: list[tuple[Workspace, FixOutcome]] = field(default_factory=list)
     not_workspaces: list[Path] = field(default_factory=list)
-    explicit_config: bool = False  # --config: no config discovery happened
+    # path -> [size, mtime, ctime, inode, mode] ([] = absent), taken before the run read it.
+    pre_stats: dict[str, list[int]] = field(default_factory=dict)
+    # path -> whether it existed: path arguments and the workspace markers and `.git` that
+    # find_root looked for (existence is all it tests; a `.git` folder's stat changes on
+    # every commit).
+    pre_exists: dict[str, bool] = field(default_factory=dict)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -54,28 +59,47 @@ class RunReport:
         """Everything a replay of this run depends on, or None if it may not be replayed."""
         if self.fixes or not self.results or self.not_workspaces:
             return None  # a path that is not a workspace yet could become one
-        deps: list[Any] = []
+        deps: list[Any] = [("ex", p, e) for p, e in self.pre_exists.items()]
+        deps += [("st", p, st) for p, st in self.pre_stats.items()]
         for r in self.results:
-            part = replay_deps(r, self.explicit_config)
+            part = replay_deps(r, self.pre_stats)
             if part is None:
                 return None
             deps.extend(part)
         return deps
 
 
-def group_paths(paths: list[Path]) -> tuple[dict[Path, list[str] | None], list[Path]]:
+def outside_config_paths(settings: Settings) -> list[str]:
+    """OpenClaw config files a workspace may use from outside it: an explicit path and the
+    state directory's config and .env (stat'd before the run reads them)."""
+    from clawlint.knowledge import config as kc
+
+    out = []
+    if settings.openclaw_config and os.path.isabs(os.path.expanduser(settings.openclaw_config)):
+        out.append(os.path.expanduser(settings.openclaw_config))
+    state = kc.state_dir()
+    out += [str(state / ".env"), str(state / kc.CONFIG_BASENAME)]
+    return out
+
+
+def group_paths(
+    paths: list[Path], probed: list[str] | None = None,
+) -> tuple[dict[Path, list[str] | None], list[Path]]:
     """Workspace root -> target paths (None = the whole workspace)."""
     groups: dict[Path, list[str] | None] = {}
     missing: list[Path] = []
     for p in paths:
+        if probed is not None:
+            probed.append(os.path.abspath(p))
         if not p.exists() and not p.is_symlink():
             raise ConfigError(f"{p}: no such file or directory")
-        root = find_root(p)
+        root = find_root(p, probed)
         if root is None:
             missing.append(p)
             continue
-        absp = Path(os.path.abspath(p))
-        rel = os.path.relpath(absp, root).replace(os.sep, "/")
+        # Relative to the root as find_root saw it (folders resolved), so that a path given
+        # through a symlinked folder still names files of the workspace.
+        rel = os.path.relpath(real_target(p), root).replace(os.sep, "/")
         if rel == ".":
             groups[root] = None
         elif root in groups and groups[root] is None:
@@ -98,14 +122,24 @@ def run(
     verbose: bool = False,
     configure: Callable[[Settings], None] | None = None,
 ) -> RunReport:
+    from clawlint.replay import stat_of
+
     selection = selection or Selection()
-    report = RunReport(explicit_config=config is not None)
-    groups, missing = group_paths(paths)
+    report = RunReport()
+    # What decides the result, stat'd before it is read (clawlint/replay.py): the paths and
+    # workspace markers find_root looked at, then each root's config candidates.
+    probed: list[str] = []
+    groups, missing = group_paths(paths, probed)
     report.not_workspaces = missing
+    report.pre_exists.update((p, os.path.exists(p)) for p in probed)
     for root, targets in groups.items():
+        candidates = [config] if config is not None else config_paths(root)
+        report.pre_stats.update((os.path.abspath(p), stat_of(os.path.abspath(p))) for p in candidates)
         settings = load_settings(root, config)
         if configure is not None:
             configure(settings)
+        for p in outside_config_paths(settings):
+            report.pre_stats[p] = stat_of(p)
         settings.unsafe_fixes = unsafe_fixes
         active = resolve_selection(settings, selection.select, selection.extend_select, selection.ignore)
         opts = RunOptions(active=active, verbose=verbose)

@@ -76,6 +76,7 @@ class SourceFile:
     # [size, mtime, ctime, inode, mode] from just before the content was read (or from the
     # stat cache's check): a replay record depends on it (clawlint/replay.py).
     stat_full: list[int] | None = field(default=None, repr=False)
+    unstable: bool = field(default=False, repr=False)  # its stat changed during this run
     # From the stat cache: the unchanged content has no `clawlint-` directive, so finding
     # suppressions need not read it.
     _no_directives: bool = field(default=False, repr=False)
@@ -104,7 +105,10 @@ class SourceFile:
         try:
             st = os.stat(self.abspath)
             self.size = st.st_size
-            self.stat_full = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+            full = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+            if self.stat_full is not None and self.stat_full != full:
+                self.unstable = True  # changed since the stat cache vouched for it
+            self.stat_full = self.stat_full or full
             if not stat.S_ISREG(st.st_mode):
                 # A FIFO or device would block or never end; OpenClaw skips them too.
                 self.problem = ReadProblem(
@@ -426,11 +430,23 @@ def _readlink(path: str | Path) -> str:
         return "?"
 
 
-def find_root(path: Path) -> Path | None:
-    """The nearest directory at or above `path` that looks like an OpenClaw workspace."""
-    path = path.resolve() if not path.is_symlink() else Path(os.path.abspath(path))
+def real_target(path: Path) -> Path:
+    """`path` with every folder on the way resolved; a symlink itself stays a link (it is
+    linted as one), but a link among its parents is followed."""
+    if path.is_symlink():
+        return Path(os.path.realpath(os.path.abspath(path.parent))) / path.name
+    return path.resolve()
+
+
+def find_root(path: Path, probed: list[str] | None = None) -> Path | None:
+    """The nearest directory at or above `path` that looks like an OpenClaw workspace.
+    `probed` collects every path looked at (a replay depends on them staying as they are)."""
+    path = real_target(path)
     start = path if path.is_dir() else path.parent
     for cand in (start, *start.parents):
+        for name in (*wf.WORKSPACE_MARKERS, ".git"):
+            if probed is not None:
+                probed.append(str(cand / name))
         if any((cand / m).exists() for m in wf.WORKSPACE_MARKERS):
             return cand
         if (cand / ".git").exists():

@@ -181,3 +181,14 @@ def test_bad_openclaw_version_is_usage_error(ws):
     root = ws({"AGENTS.md": GOOD})
     code, _, err = run_cli("check", str(root), "--openclaw-version", "banana")
     assert code == 2 and "not an OpenClaw version" in err
+
+
+def test_path_through_a_symlinked_folder_names_the_same_files(tmp_path):
+    from clawlint.runner import group_paths
+
+    real = tmp_path / "real" / "ws"
+    (real / "memory").mkdir(parents=True)
+    (real / "AGENTS.md").write_text("# A\n")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    groups, missing = group_paths([tmp_path / "link" / "ws" / "AGENTS.md"])
+    assert not missing and list(groups.values()) == [["AGENTS.md"]]

@@ -177,3 +177,12 @@ def test_min_chars_option(ws):
 
 def test_no_memory_md_no_findings(ws):
     assert run(ws, {"AGENTS.md": "# A\n"}, ["MEM"]) == []
+
+
+def test_links_into_or_to_skipped_folders_are_not_judged(ws):
+    # clawlint does not scan .git or node_modules, so it cannot know what is in them.
+    from helpers import codes, lint
+
+    root = ws({"MEMORY.md": "# M\n\n- [pkgs](node_modules)\n- [guide](node_modules/pkg/GUIDE.md)\n"
+                            "- [hooks](.git/hooks/pre-commit)\n"})
+    assert "MEM003" not in codes(lint(root, ["MEM003"]))

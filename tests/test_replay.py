@@ -236,3 +236,73 @@ def test_no_replay_switch(monkeypatch, value, off):
 
     monkeypatch.setenv("CLAWLINT_NO_REPLAY", value)
     assert replay.disabled() is off
+
+
+def _record_now(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    first = clawlint(root, env, *args)
+    for _ in range(3):
+        if records(env):
+            break
+        clawlint(root, env, *args)
+    assert records(env), "no replay record was written"
+    return first
+
+
+def test_replay_to_a_closed_broken_or_full_stdout(root, env):
+    first = _record_now(root, env)
+    base = [sys.executable, "-m", "clawlint", "check", ".", "--output-format", "concise"]
+    cmd = " ".join(base)
+    closed = subprocess.run(f"{cmd} >&-", shell=True, cwd=root, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert closed.returncode == first.returncode and "Traceback" not in closed.stderr
+    piped = subprocess.run(f"{cmd} | true; exit ${{PIPESTATUS[0]}}", shell=True,
+                           executable="/bin/bash", cwd=root, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert piped.returncode == first.returncode and "Traceback" not in piped.stderr
+    if os.path.exists("/dev/full"):
+        replayed = subprocess.run(f"{cmd} > /dev/full", shell=True, cwd=root, env=env,
+                                  capture_output=True, text=True, timeout=120)
+        real = subprocess.run(f"{cmd} > /dev/full", shell=True, cwd=root,
+                              env={**env, "CLAWLINT_NO_REPLAY": "1"}, capture_output=True,
+                              text=True, timeout=120)
+        assert replayed.returncode == real.returncode == 2
+        assert "Traceback" not in replayed.stderr and "No space left" in replayed.stderr
+
+
+def test_a_file_replaced_by_a_folder_is_not_replayed(root, env):
+    (root / "notes").write_text("todo\n")
+    _age(root.parent)
+    _record_now(root, env)
+    (root / "notes").unlink()
+    (root / "notes").mkdir()
+    (root / "notes" / "x.md").write_bytes(b"bad \xff\n")
+    out = clawlint(root, env)
+    assert "PAR002" in out.stdout
+
+
+def test_a_new_git_folder_above_a_path_argument_is_not_replayed(root, env):
+    (root / "notes").mkdir()
+    (root / "notes" / "a.md").write_text("# a\n")
+    _age(root.parent)
+    _record_now(root, env, "notes")
+    (root / "notes" / ".git").mkdir()  # now `notes` is a repository of its own
+    out = subprocess.run(
+        [sys.executable, "-m", "clawlint", "check", "notes", "--output-format", "concise"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "not inside an OpenClaw workspace" in out.stderr
+
+
+def test_a_git_file_at_the_root_still_allows_a_record(root, env):
+    (root / ".git").write_text("gitdir: /elsewhere/.git/worktrees/ws\n")  # a worktree
+    _age(root.parent)
+    _record_now(root, env)
+
+
+def test_config_stats_are_taken_before_the_config_is_read(root, monkeypatch):
+    from clawlint.runner import run
+
+    monkeypatch.chdir(root)
+    report = run([Path(".")])
+    assert str(root / ".clawlint.toml") in report.pre_stats
+    assert str(root.parent / "pyproject.toml") in report.pre_stats
+    assert report.pre_exists[str(root / "AGENTS.md")] is True

@@ -335,3 +335,22 @@ def test_warm_run_still_reports_unused_suppressions(ws, monkeypatch):
     second = lint_workspace(Workspace(root, s), RunOptions(active)).diagnostics
     assert [d.code for d in first] == [d.code for d in second] == ["SUP001"]
     assert loads == ["AGENTS.md"]  # the clean card is known to hold no directive: not read
+
+
+def test_stat_cache_notices_a_same_size_same_mtime_edit(ws):
+    # `cp -p` / `touch -r`: size, mtime and inode unchanged; only ctime tells.
+    import time as _time
+
+    from helpers import codes, lint
+
+    root = ws({"MEMORY.md": "# M\n", "memory/cards/ssh.md":
+               "---\ntopic: ssh\ncategory: ops\ntags: #ssh #keys\ncreated: 2026-10-01\n"
+               "updated: 2026-10-02\n---\n# ssh\n"})
+    card = root / "memory/cards/ssh.md"
+    old = _time.time() - 3600
+    os.utime(card, (old, old))
+    assert "CRD004" in codes(lint(root))
+    assert "CRD004" in codes(lint(root))  # now trusted from the stat cache
+    card.write_text(card.read_text().replace("tags: #ssh #keys", "tags: [ssh, kes]"))
+    os.utime(card, (old, old))
+    assert "CRD004" not in codes(lint(root))

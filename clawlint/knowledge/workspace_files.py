@@ -57,4 +57,4 @@ SKIP_DIRS: frozenset[str] = frozenset(
 def in_skipped_dir(rel: str) -> bool:
     """A workspace-relative path inside a folder the scan skips (.git, node_modules, ...):
     clawlint does not see those files, so rules do not judge whether they exist."""
-    return any(part in SKIP_DIRS for part in rel.replace("\\", "/").split("/")[:-1])
+    return any(part in SKIP_DIRS for part in rel.replace("\\", "/").split("/"))

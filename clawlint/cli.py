@@ -269,9 +269,7 @@ def check_cmd(
             )
             text = text + "\n" if text.strip() else ""
     _write_out(text, output_file, use_color)
-    if use_color:
-        recorder.disqualify()
-    elif output_file is not None:
+    if output_file is not None:
         recorder.file(str(output_file), text)
     else:
         recorder.stdout(text)

@@ -223,7 +223,9 @@ class Recorder:
         self._add("file", os.path.abspath(path), text)
 
     def _add(self, kind: str, target: str, text: str) -> None:
-        if "\x1b" in text:  # colour: what reaches the terminal depends on more than the text
+        # Colour: the decision (--color, NO_COLOR, whether stdout is a terminal) is in the key,
+        # and on POSIX click writes escape codes unchanged; Windows consoles translate them.
+        if "\x1b" in text and os.name != "posix":
             self.eligible = False
         self.outputs.append((kind, target, text))
 

@@ -142,7 +142,7 @@ def test_recent_changes_are_not_recorded(tmp_path, env):
     assert records(env) == []
 
 
-@pytest.mark.parametrize("args", [("--no-cache",), ("--color", "always"), ("--fix",), ("--diff",)])
+@pytest.mark.parametrize("args", [("--no-cache",), ("--verbose",), ("--fix",), ("--diff",)])
 def test_runs_that_must_not_be_recorded(root, env, args):
     for _ in range(2):
         clawlint(root, env, *args)
@@ -306,3 +306,12 @@ def test_config_stats_are_taken_before_the_config_is_read(root, monkeypatch):
     assert str(root / ".clawlint.toml") in report.pre_stats
     assert str(root.parent / "pyproject.toml") in report.pre_stats
     assert report.pre_exists[str(root / "AGENTS.md")] is True
+
+
+def test_colour_output_replays_byte_for_byte(root, env):
+    first = _record_now(root, env, "--color", "always")
+    assert "\x1b[" in first.stdout
+    again = clawlint(root, env, "--color", "always")
+    assert again.stdout == first.stdout and again.returncode == first.returncode
+    (rec,) = records(env)
+    assert json.loads(rec.read_text())["outputs"][0][2] == first.stdout

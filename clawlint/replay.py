@@ -8,14 +8,16 @@ The next identical invocation (same arguments, working directory, environment, d
 terminals and clawlint) compares those stats and, if nothing changed, prints the same output
 without importing anything else.
 
-What a record depends on, stat by stat (size, mtime, ctime, inode, mode; or "absent"):
-every directory of the workspace walk (an added, removed or renamed entry changes its
-directory's mtime), every file the rules read, each clawlint config candidate from the root
-upward, openclaw.json with its $include files and the state directory's files, and clawlint's
-own code and rule pages. Like git's racy-index rule, nothing is recorded while any of them has
-an mtime within two seconds of the recording run's start. Workspaces with symlinks, runs with
-uncacheable rules (embedding servers, --online), fixes, diffs, colour and --no-cache never
-record. Records live in the per-user cache (`$XDG_CACHE_HOME/clawlint/replay`).
+What a record depends on: every file the rules read, by its stat (size, mtime, ctime,
+inode, mode) from just before it was read; every folder of the workspace walk, by its typed
+entries as the scan saw them; whether the path arguments and the workspace markers and `.git`
+that located the workspace exist; each clawlint config candidate from the root up to `/`,
+openclaw.json and the state directory's files, stat'd before they were read; and clawlint's own
+code and rule pages. Nothing is recorded when an input changed while the run used it or has an
+mtime within two seconds of the run's start (git's racy-index rule). Workspaces with symlinks,
+configs with $include files or load problems, non-workspace path arguments, runs with
+uncacheable rules (embedding servers, --online), internal errors, fixes, diffs, --verbose and
+--no-cache never record. Records live in the per-user cache (`$XDG_CACHE_HOME/clawlint/replay`).
 
 This module imports only the standard library's cheapest parts: it runs before anything else.
 """
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-FORMAT = 1
+FORMAT = 2
 RACY_NS = 2_000_000_000
 MAX_RECORDS = 256
 # Variables that differ between otherwise identical invocations without changing anything.

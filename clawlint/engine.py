@@ -181,7 +181,7 @@ def _run_rules(
 
         # Not in the --fix loop: its passes run without the cache, and each would fork anew.
         if not ws.overlay and parallel.usable(len(ws.files)):
-            light, heavy = parallel.split(codes)
+            light, heavy = parallel.split(codes, len(ws.files))
             if light and heavy:
                 before = len(result.internal_errors)
 

@@ -8,8 +8,9 @@ start, so a forked child runs them on the second core while this process runs th
 The child gets the parsed workspace for free (fork), runs its rules against a cache that only
 logs writes, and sends findings, internal errors and cache writes back as JSON; the parent
 merges them as if it had run the rules itself. Used only where fork is safe and useful: Linux,
-one thread, at least two usable CPUs, at most MAX_FILES files (memory), and heavy rules
-actually pending. `CLAWLINT_JOBS=1` turns it off. If the child fails in any way, the parent runs those rules itself.
+one thread, at least two usable CPUs, and rules for both processes pending. Which rules go
+depends on the workspace's size (see HEAVY_MODULES and FEW_FILES_MODULES). `CLAWLINT_JOBS=1`
+turns it off. If the child fails in any way, the parent runs those rules itself.
 """
 
 from __future__ import annotations
@@ -25,16 +26,22 @@ from clawlint.cache import diag_from_json, diag_to_json
 from clawlint.diagnostics import Diagnostic
 
 # Check modules whose rules go to the child (registry module names).
-# Measured on the 1,000-card benchmark: these take about as long as all the other rules.
+# Up to MAX_FILES files: the heavy libraries. Measured on the 1,000-card benchmark, these take
+# about as long as all the other rules.
 HEAVY_MODULES = frozenset({"duplicates", "memory_md"})
-# Memory: the child's duplicate index grows with the workspace, and its RSS adds to the
-# parent's. Measured on the benchmark: 10,000 cards peak at 178 MB in one process but 249 MB
-# (parent + child RSS) forked, so big workspaces stay in one process (issue 7's 200 MB budget).
+# Above: the duplicate index stays here, because a forked child's memory adds to ours and
+# touching every card copies the parent's pages (10,000 cards: 171 MB PSS in one process,
+# 222 MB with the index in a child). The child takes the rules that read only a few files
+# (bootstrap files, MEMORY.md, config, hooks, skills) and their imports and libraries instead.
 MAX_FILES = 4000
+FEW_FILES_MODULES = frozenset({
+    "memory_md", "bootstrap", "volatile", "cache_hooks", "config_cache", "config_common",
+    "config_load", "config_memory", "config_online", "config_schema", "hooks_meta", "skills",
+})
 
 
 def usable(files: int = 0) -> bool:
-    if os.environ.get("CLAWLINT_JOBS", "").strip() == "1" or files > MAX_FILES:
+    if os.environ.get("CLAWLINT_JOBS", "").strip() == "1":
         return False
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
@@ -46,13 +53,14 @@ def usable(files: int = 0) -> bool:
         return (os.cpu_count() or 1) >= 2
 
 
-def split(codes: list[str]) -> tuple[list[str], list[str]]:
-    """(codes for this process, codes for the child)."""
+def split(codes: list[str], files: int = 0) -> tuple[list[str], list[str]]:
+    """(codes for this process, codes for the child) for a workspace of `files` files."""
     from clawlint.registry import _static_index
 
     modules, _engine = _static_index()
-    heavy = [c for c in codes if modules.get(c) in HEAVY_MODULES]
-    light = [c for c in codes if modules.get(c) not in HEAVY_MODULES]
+    away = HEAVY_MODULES if files <= MAX_FILES else FEW_FILES_MODULES
+    heavy = [c for c in codes if modules.get(c) in away]
+    light = [c for c in codes if modules.get(c) not in away]
     return light, heavy
 
 

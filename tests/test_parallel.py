@@ -45,8 +45,14 @@ def test_split_sends_only_heavy_modules_to_the_child():
     assert heavy == ["DUP001", "MEM001"] and light == ["CRD001", "CV001"]
 
 
-def test_jobs_1_and_big_workspaces_turn_it_off(monkeypatch):
-    assert not parallel.usable(parallel.MAX_FILES + 1)
+def test_big_workspaces_keep_the_duplicate_index_here():
+    # Memory: touching every card from a child copies the parent's pages.
+    light, heavy = parallel.split(["CRD001", "DUP001", "MEM001", "CV001", "BS001"],
+                                  parallel.MAX_FILES + 1)
+    assert heavy == ["MEM001", "CV001", "BS001"] and light == ["CRD001", "DUP001"]
+
+
+def test_jobs_1_turns_it_off(monkeypatch):
     monkeypatch.setenv("CLAWLINT_JOBS", "1")
     assert not parallel.usable()
 
@@ -87,4 +93,11 @@ def test_no_process_to_spare_runs_everything_here(example, monkeypatch):
         raise BlockingIOError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(parallel.os, "fork", no_fork)
+    assert run(example, monkeypatch, None) == serial
+
+
+@needs_fork
+def test_same_findings_with_the_big_workspace_split(example, monkeypatch):
+    serial = run(example, monkeypatch, "1")
+    monkeypatch.setattr(parallel, "MAX_FILES", 0)  # as if the example were a huge workspace
     assert run(example, monkeypatch, None) == serial

@@ -48,11 +48,9 @@ try:
 except SystemExit as e:
     code = e.code or 0
 wall = time.perf_counter() - t
-# Peak of this process plus the peak of the largest child (the cold run forks one for its heavy
-# rules): an upper bound on what the run held at once.
-rss = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-       + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-print(f"@@BENCH {wall:.6f} {rss} {code}", file=sys.stderr)
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"@@BENCH {wall:.6f} {rss} {code} {kids}", file=sys.stderr)
 """
 
 BASELINE = r"""
@@ -73,7 +71,7 @@ for name in ("AGENTS.md", "SOUL.md", "IDENTITY.md", "USER.md", "MEMORY.md"):
             count_tokens(fh.read())
 wall = time.perf_counter() - t
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(f"@@BENCH {wall:.6f} {rss} 0", file=sys.stderr)
+print(f"@@BENCH {wall:.6f} {rss} 0 0", file=sys.stderr)
 """
 
 
@@ -139,13 +137,49 @@ def generate(root: Path, cards: int, seed: int = 7) -> None:
         )
 
 
+def _pss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+
+
 def measure(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
-    for line in proc.stderr.splitlines():
+    """(wall s inside the process, peak MB, exit code). Peak memory: the process's own peak
+    RSS or, when a cold run forks a child for its heavy rules, the largest sum of both
+    processes' PSS (shared pages counted once), sampled every 50 ms from /proc while the child
+    lives; where /proc
+    is missing, the two peak RSS added up (an upper bound)."""
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    pss_peak = 0.0
+    sampled = os.path.exists(f"/proc/{proc.pid}/smaps_rollup")
+    while proc.poll() is None:
+        if sampled:
+            kids = _children(proc.pid)
+            if kids:  # one process: its own peak RSS (exact) is reported below
+                pss_peak = max(pss_peak, sum(_pss_mb(p) for p in [proc.pid, *kids]))
+        time.sleep(0.05)
+    stderr = proc.stderr.read() if proc.stderr else ""
+    for line in stderr.splitlines():
         if line.startswith("@@BENCH "):
-            wall, rss, rc = line.split()[1:]
-            return float(wall), int(rss) / 1024.0, int(rc)
-    raise SystemExit(f"benchmark process failed:\n{proc.stderr[-2000:]}")
+            wall, rss, rc, kids = line.split()[1:]
+            own = int(rss) / 1024.0
+            peak = max(own, pss_peak) if sampled else own + int(kids) / 1024.0
+            return float(wall), peak, int(rc)
+    raise SystemExit(f"benchmark process failed:\n{stderr[-2000:]}")
 
 
 def process_wall(code: str, args: list[str], env: dict[str, str]) -> float:

@@ -641,7 +641,8 @@ _H1_CANDIDATE = re.compile(r"^ {0,3}#(?:[ \t]|$)|^ {0,3}=+[ \t]*$", re.M)
 @rule("CRD012", kinds=CARD)
 def multiple_topics(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     text = f.text or ""
-    body = f.markdown.body_offset
+    fm = f.frontmatter
+    body = fm.body_offset if (fm is not None and fm.terminated) else 0  # = markdown.body_offset
     if text.count("#", body) < 2 and "=" not in text[body:]:
         return  # at most one `#` and no setext underline: one H1 at most (C-speed check)
     if len(_H1_CANDIDATE.findall(text, body)) < 2:
@@ -659,8 +660,11 @@ def multiple_topics(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
         )
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _norm_topic(value: str) -> str:
-    return re.sub(r"\s+", " ", value).strip().strip(".:;!").casefold()
+    return _SPACES.sub(" ", value).strip().strip(".:;!").casefold()
 
 
 @rule("CRD013")

@@ -282,25 +282,17 @@ def _record(deps: list[Dep], outputs: list[tuple[str, str, str]], exit_code: int
 
 
 def _write(record: dict[str, Any]) -> None:
-    import tempfile
+    from pathlib import Path
+
+    from clawlint.cache import _write_json_atomic  # the recording run has it loaded already
 
     base = _cache_dir()
     try:
-        os.makedirs(base, mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=base, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(record, fh, separators=(",", ":"))
-            os.replace(tmp, os.path.join(base, f"{_key}.json"))
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        os.makedirs(base, mode=0o700, exist_ok=True)  # records hold report text: owner only
+        _write_json_atomic(Path(base) / f"{_key}.json", record)  # a read-only home: skipped
         _prune(base)
     except OSError:
-        pass  # a read-only home: no replay, nothing else changes
+        pass  # no replay, nothing else changes
 
 
 def _prune(base: str) -> None:

@@ -180,7 +180,7 @@ def _run_rules(
         from clawlint import parallel
 
         # Not in the --fix loop: its passes run without the cache, and each would fork anew.
-        if not ws.overlay and parallel.usable(len(ws.files)):
+        if not ws.overlay and parallel.usable():
             light, heavy = parallel.split(codes, len(ws.files))
             if light and heavy:
                 before = len(result.internal_errors)

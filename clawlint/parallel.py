@@ -40,7 +40,7 @@ FEW_FILES_MODULES = frozenset({
 })
 
 
-def usable(files: int = 0) -> bool:
+def usable() -> bool:
     if os.environ.get("CLAWLINT_JOBS", "").strip() == "1":
         return False
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):

@@ -85,8 +85,7 @@ def diag_from_json(o: dict[str, Any]) -> Diagnostic:
 
 class ResultCache:
     def __init__(self, root: Path, cache_dir: str, key: str) -> None:
-        base = Path(cache_dir)
-        self.base = base if base.is_absolute() else root / base
+        self.base = cache_base(root, cache_dir)
         self.path = self.base / __version__ / f"{key}.json"
         # The last run's raw results per rule (small; read first so that a warm run needs
         # neither the per-file table nor the check modules): `<key>.run.json`.
@@ -247,21 +246,10 @@ def ensure_cache_dir_quiet(base: Path) -> None:
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile  # only when something is written
+    from clawlint.atomic import write_quietly
 
-        fd, tmp = tempfile.mkstemp(dir=str(path.parent), suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(data, separators=(",", ":")))  # dumps uses the C encoder
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError:
-        pass  # a read-only workspace simply runs without a cache
+    # dumps uses the C encoder; a read-only workspace simply runs without a cache.
+    write_quietly(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
 
 def _read_json(path: Path) -> Any:
@@ -270,6 +258,12 @@ def _read_json(path: Path) -> Any:
             return json.load(fh)
     except (OSError, ValueError):
         return None
+
+
+def cache_base(root: Path, cache_dir: str) -> Path:
+    """The result cache folder: `cache-dir` (default .clawlint_cache) relative to the root."""
+    base = Path(cache_dir or ".clawlint_cache")
+    return base if base.is_absolute() else Path(root) / base
 
 
 def ensure_cache_dir(base: Path) -> None:

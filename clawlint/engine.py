@@ -439,9 +439,10 @@ def replay_deps(result: WorkspaceResult, pre_stats: dict[str, list[int]]) -> lis
     cfg = ws.__dict__.get("openclaw")  # only when this run loaded it
     if cfg is not None and (getattr(cfg, "issues", None) or len(getattr(cfg, "files", ())) > 1):
         return None  # load problems or $include files (which may be links): always re-check
+    from clawlint.cache import cache_base
+
     root = os.path.abspath(ws.root)
-    cache_dir = Path(settings.cache_dir)
-    cache_dir = cache_dir if cache_dir.is_absolute() else ws.root / cache_dir
+    cache_dir = cache_base(ws.root, settings.cache_dir)
     # Folders: typed entries as the scan saw them (skipped folders and the cache left out).
     names: dict[str, list[str]] = {"": []}
     for entry in ws.listing:
@@ -612,22 +613,8 @@ def unified_diff(rel: str, before: str, after: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    import os
-    import tempfile
+    """A fixed file: same permissions as before, on disk before it replaces the old one."""
+    from clawlint.atomic import write_bytes
 
-    data = text.encode("utf-8")
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".clawlint-tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_bytes(path, text.encode("utf-8"), mode=mode, fsync=True)

@@ -234,15 +234,11 @@ def load_all() -> dict[str, RuleDoc]:
         doc = parse_doc(path, meta)
         docs[doc.code] = doc
     if index_path is not None and index is None:
-        try:
-            import os
-            import tempfile
+        from clawlint.atomic import write_quietly
 
-            index_path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=str(index_path.parent), suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(fresh, fh)
-            os.replace(tmp, index_path)
-        except (OSError, TypeError, ValueError):
-            pass  # options that JSON cannot hold, or a read-only home: parse every time
+        try:
+            # A read-only home or options that JSON cannot hold: parse every time.
+            write_quietly(index_path, json.dumps(fresh).encode("utf-8"))
+        except (TypeError, ValueError):
+            pass
     return docs

@@ -94,18 +94,10 @@ def _read_ranks() -> dict[bytes, int] | None:
 
 def _write_ranks(ranks: dict[bytes, int]) -> None:
     import marshal
-    import os
-    import tempfile
 
-    target = _ranks_cache()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=str(target.parent), suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(marshal.dumps((ENCODING_SHA256, ranks)))
-        os.replace(tmp, target)
-    except OSError:
-        pass  # read-only home: parse every time
+    from clawlint.atomic import write_quietly
+
+    write_quietly(_ranks_cache(), marshal.dumps((ENCODING_SHA256, ranks)))  # read-only home: parse every time
 
 
 def _parse_with_tiktoken(tl: Any, path: str) -> dict[bytes, int]:

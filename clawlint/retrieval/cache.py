@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from clawlint.atomic import write_bytes
 
 if TYPE_CHECKING:
     import numpy as np
 
     from clawlint.workspace import Workspace
 
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by clawlint.\n"
-    "# For information about cache directory tags see https://bford.info/cachedir/\n"
-)
 SUBDIR = "embeddings"
 FORMAT_VERSION = 1
 
@@ -31,21 +26,14 @@ FORMAT_VERSION = 1
 def cache_root(ws: Workspace) -> Path | None:
     """The workspace's clawlint cache directory (created with CACHEDIR.TAG and a .gitignore
     of `*`), or None when caching is off or the directory cannot be created."""
+    from clawlint.cache import cache_base, ensure_cache_dir
+
     s = ws.settings
     if getattr(s, "no_cache", False):
         return None
-    raw = getattr(s, "cache_dir", None) or ".clawlint_cache"
-    root = Path(raw)
-    if not root.is_absolute():
-        root = Path(ws.root) / root
+    root = cache_base(ws.root, getattr(s, "cache_dir", "") or "")
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        tag = root / "CACHEDIR.TAG"
-        if not tag.exists():
-            _write_atomic(tag, CACHEDIR_TAG.encode())
-        ign = root / ".gitignore"
-        if not ign.exists():
-            _write_atomic(ign, b"*\n")
+        ensure_cache_dir(root)
         sub = root / SUBDIR
         sub.mkdir(exist_ok=True)
         return sub
@@ -59,20 +47,6 @@ def namespace(backend: str, model: str, digest: str, dims: int | str | None, pre
     parts = [str(FORMAT_VERSION), backend, model, digest, str(dims or "native"), prefix,
              "" if digest else base_url]
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:32]
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 class EmbeddingCache:
@@ -135,7 +109,7 @@ class EmbeddingCache:
         np.savez(buf, keys=np.frombuffer(json.dumps(keys).encode("utf-8"), dtype=np.uint8),
                  vectors=mat)
         try:
-            _write_atomic(self.path, buf.getvalue())
+            write_bytes(self.path, buf.getvalue())
             self._dirty = False
         except OSError:
             pass

@@ -1,0 +1,43 @@
+"""The one atomic file writer: a temporary file in the target's folder, then os.replace, so a
+reader sees the old content or the new, never half of it (fixes, caches, indexes)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write_bytes(path: Path | str, data: bytes, *, mode: int | None = None,
+                fsync: bool = False) -> None:
+    """Replace `path` with `data`; raises OSError. `mode`: permission bits for the new file
+    (mkstemp creates 0600); `fsync`: flush to disk first (user files, not caches)."""
+    import tempfile
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".clawlint-tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_quietly(path: Path | str, data: bytes) -> bool:
+    """For caches: create the parent folders, write atomically, and report failure (a
+    read-only home or workspace) as False instead of raising."""
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, data)
+    except OSError:
+        return False
+    return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from helpers import codes, lint
 
 
@@ -130,6 +131,29 @@ def test_other_events_and_disabled_hooks_are_ignored(ws):
                "hooks/g/index.js": "const t = Date.now();\n",
                "openclaw.json": '{ hooks: { internal: { entries: { g: { enabled: false } } } } }'})
     assert lint(root, select=["CV006"]) == []
+
+
+@pytest.mark.parametrize("config,fires", [
+    (None, True),  # no openclaw.json: cannot tell, so the latent problem is reported
+    ('{ hooks: { internal: { entries: { h: { enabled: true } } } } }', True),
+    ('{ hooks: { internal: { entries: { other: { enabled: true } } } } }', False),  # no opt-in
+    ('{ hooks: { internal: { enabled: false, entries: { h: { enabled: true } } } } }', False),
+])
+def test_clock_hook_reported_only_when_it_can_run(ws, config, fires):
+    # Same reading as HK007: workspace hooks need an explicit opt-in; a hook that never runs
+    # cannot break the cache.
+    files = {"AGENTS.md": "# A\n", "hooks/h/HOOK.md": HOOK_MD.format(name="h", ev="agent:bootstrap"),
+             "hooks/h/handler.ts": "const t = Date.now();\n"}
+    if config:
+        files["openclaw.json"] = config
+    assert bool(lint(ws(files), select=["CV006"])) is fires
+
+
+def test_comma_separated_events_count(ws):
+    hook = ("---\nname: h\ndescription: d\n"
+            'metadata: { "openclaw": { "events": "command:new, agent:bootstrap" } }\n---\n# h\n')
+    root = ws({"AGENTS.md": "# A\n", "hooks/h/HOOK.md": hook, "hooks/h/handler.ts": "Date.now();\n"})
+    assert [d.code for d in lint(root, select=["CV006"])] == ["CV006"]
 
 
 def test_handler_discovery_order(ws):

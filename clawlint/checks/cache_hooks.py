@@ -36,26 +36,6 @@ _BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _STRING = re.compile(r"'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"")
 
 
-def _events(hook: SourceFile) -> list[str]:
-    fm = hook.frontmatter
-    data = fm.data if fm is not None else None
-    meta = data.get("metadata") if isinstance(data, dict) else None
-    if isinstance(meta, str):
-        try:
-            from clawlint import json5
-
-            meta = json5.loads(meta)
-        except Exception:
-            meta = None
-    oc = meta.get("openclaw") if isinstance(meta, dict) else None
-    ev = oc.get("events") if isinstance(oc, dict) else None
-    if isinstance(ev, list):
-        return [e for e in ev if isinstance(e, str)]
-    if fm is not None and re.search(r"[\"']agent:bootstrap[\"']", fm.text):
-        return ["agent:bootstrap"]
-    return []
-
-
 def _handler(ctx: Context, hook: SourceFile) -> SourceFile | None:
     folder = str(PurePosixPath(hook.rel).parent)
     for name in HOOK_HANDLER_FILENAMES:  # discovery order
@@ -73,27 +53,19 @@ def _code_only(text: str) -> str:
     return "\n".join(_LINE_COMMENT.sub(lambda m: " " * len(m.group(0)), ln) for ln in text.split("\n"))
 
 
-def _disabled(ctx: Context, name: str) -> bool:
-    cfg = P.openclaw_config(ctx.ws)
-    if cfg is None:
-        return False
-    try:
-        return cfg.hook_entry(name).get("enabled") is False
-    except Exception:
-        return False
-
-
 @rule("CV006")
 def nondeterministic_bootstrap_hook(ctx: Context) -> Iterator[Diagnostic]:
+    # Events and enablement read the way HK001/HK007 read them (OpenClaw's frontmatter and
+    # JSON5 metadata; explicit opt-in): a hook that never runs cannot break the cache.
+    from clawlint.checks.hooks_meta import _events, _hook, hook_state
+
     for hook in ctx.ws.of_kind(Kind.HOOK):
-        if hook.text is None or "agent:bootstrap" not in _events(hook):
+        hk = _hook(ctx, hook)
+        if hk is None or "agent:bootstrap" not in (_events(hk) or []):
             continue
-        name = PurePosixPath(hook.rel).parent.name
-        fm = hook.frontmatter
-        if fm is not None and isinstance(fm.data, dict) and isinstance(fm.data.get("name"), str):
-            name = fm.data["name"]
-        if _disabled(ctx, name):
+        if hook_state(ctx, hk) in ("internal-off", "not-enabled"):
             continue
+        name = hk.hook_key
         handler = _handler(ctx, hook)
         if handler is None or handler.text is None:
             continue

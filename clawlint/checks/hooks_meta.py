@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from clawlint.checks.skills import _at_key, _did_you_mean, _find_in_fm, _fm_lines
 from clawlint.diagnostics import Diagnostic, Edit, Fix
 from clawlint.knowledge import skills as K
+from clawlint.knowledge.workspace_files import HOOK_HANDLER_FILENAMES
 from clawlint.registry import Context, rule
 from clawlint.skillset import Hook, parse_hook
 from clawlint.workspace import Kind, SourceFile
@@ -69,7 +70,7 @@ def no_events(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
 
 
 def _handler(ctx: Context, folder: str) -> str | None:
-    for name in K.HOOK_HANDLER_ORDER:
+    for name in HOOK_HANDLER_FILENAMES:  # discovery order
         if os.path.isfile(os.path.join(ctx.ws.root, folder, name)):
             return name
     return None
@@ -179,14 +180,16 @@ def unknown_event(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
         )
 
 
-@rule("HK007", kinds={Kind.HOOK})
-def not_enabled(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
+def hook_state(ctx: Context, hk: Hook) -> str:
+    """Whether OpenClaw runs this workspace hook: "unknown" (no usable openclaw.json),
+    "internal-off" (`hooks.internal.enabled: false`), "not-enabled" (workspace hooks load
+    only after an explicit `enabled: true` on the hook key, name or folder) or "enabled".
+    The one reading of it, for HK007 and CV006."""
     from clawlint.skillset import openclaw_config
 
     cfg = openclaw_config(ctx.ws)
-    hk = _hook(ctx, f)
-    if cfg is None or not getattr(cfg, "ok", True) or hk is None:
-        return  # without the config there is no telling whether the hook is enabled
+    if cfg is None or not getattr(cfg, "ok", True):
+        return "unknown"
 
     def get(*path: str) -> object:
         try:
@@ -195,16 +198,30 @@ def not_enabled(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
             return None
 
     if get("hooks", "internal", "enabled") is False:
+        return "internal-off"
+    keys = dict.fromkeys((hk.hook_key, hk.name, hk.folder))
+    if any(get("hooks", "internal", "entries", k, "enabled") is True for k in keys):
+        return "enabled"
+    return "not-enabled"
+
+
+@rule("HK007", kinds={Kind.HOOK})
+def not_enabled(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
+    hk = _hook(ctx, f)
+    if hk is None:
+        return
+    state = hook_state(ctx, hk)
+    if state in ("unknown", "enabled"):
+        return  # without the config there is no telling whether the hook is enabled
+    if state == "internal-off":
         yield ctx.diag(
             f,
             f"hook `{hk.hook_key}` never runs: `hooks.internal.enabled` is false in "
-            "openclaw.json, which turns off all internal hooks",
+            "openclaw.json, which turns off all internal hooks; set it to true (or remove it) "
+            "if this hook should run",
             line=1,
             end_col=4,
         )
-        return
-    keys = dict.fromkeys((hk.hook_key, hk.name, hk.folder))
-    if any(get("hooks", "internal", "entries", k, "enabled") is True for k in keys):
         return
     entry = json.dumps({"hooks": {"internal": {"entries": {hk.hook_key: {"enabled": True}}}}})
     yield ctx.diag(

@@ -116,8 +116,6 @@ KNOWN_HOOK_EVENTS: tuple[str, ...] = (
     "agent:bootstrap", "command:new", "command:reset", "command:stop", "gateway:startup",
     "message:received", "session:compact:after", "session:compact:before", "session:patch",
 )
-# Handler discovery order (facts §1.7).
-HOOK_HANDLER_ORDER: tuple[str, ...] = ("handler.ts", "handler.js", "index.ts", "index.js")
 # Bundled hooks: a workspace hook with the same key is ignored (facts §1.7).
 BUNDLED_HOOKS: frozenset[str] = frozenset(
     {"session-memory", "command-logger", "boot-md", "bootstrap-extra-files", "compaction-notifier"}

@@ -689,14 +689,8 @@ def workspace_inputs(ws: Workspace, session: str = "main",
 def _extra_inputs(ws: Workspace, prof: K.InjectionProfile,
                   allow: frozenset[str] | None) -> list[BootstrapInput]:
     """Files the bundled bootstrap-extra-files hook adds (literal paths and globs)."""
-    cfg = openclaw_config(ws)
-    if cfg is None:
-        return []
-    try:
-        entry = cfg.hook_entry(K.EXTRA_FILES_HOOK)
-        if not entry or entry.get("enabled") is False or cfg.get("hooks", "internal", "enabled") is False:
-            return []
-    except Exception:
+    entry = extra_files_entry(openclaw_config(ws))
+    if entry is None:
         return []
     patterns = extra_patterns(entry)
     out: list[BootstrapInput] = []
@@ -714,6 +708,20 @@ def _extra_inputs(ws: Workspace, prof: K.InjectionProfile,
             continue
         out.append(BootstrapInput(base, rel, text, source=sf, extra=True))
     return out
+
+
+def extra_files_entry(cfg: Any) -> dict[str, Any] | None:
+    """The bundled bootstrap-extra-files hook's config entry when the hook runs (present, not
+    `enabled: false`, internal hooks not switched off); None otherwise."""
+    if cfg is None:
+        return None
+    try:
+        entry = cfg.hook_entry(K.EXTRA_FILES_HOOK)
+        if not entry or entry.get("enabled") is False or cfg.get("hooks", "internal", "enabled") is False:
+            return None
+    except Exception:  # noqa: BLE001 - an odd config: the hook is not assumed to run
+        return None
+    return entry
 
 
 def extra_patterns(entry: dict[str, Any]) -> list[str]:

@@ -176,6 +176,18 @@ def test_extra_files_paths(ws, tmp_path):
     assert any("`pkg/*.md`" in m and "pkg/NOTES.md" in m for m in msgs)
 
 
+def test_extra_files_read_as_the_simulator_reads_them(ws):
+    # A single-string `paths` is checked; a hook that does not run (internal hooks off) is not.
+    one = '{ hooks: { internal: { entries: { "bootstrap-extra-files": { paths: "gone/AGENTS.md" } } } } }'
+    root = ws({"AGENTS.md": "# A\n", "openclaw.json": one})
+    msgs = [d.message for d in lint(root, select=["BS009"])]
+    assert len(msgs) == 1 and "`gone/AGENTS.md`" in msgs[0] and "missing" in msgs[0]
+    off = ('{ hooks: { internal: { enabled: false, entries: { "bootstrap-extra-files": '
+           '{ paths: ["gone/AGENTS.md"] } } } } }')
+    (root / "openclaw.json").write_text(off)
+    assert lint(root, select=["BS009"]) == []
+
+
 def test_extra_files_are_simulated(ws):
     cfg = '{ hooks: { internal: { entries: { "bootstrap-extra-files": { paths: ["pkg/*/AGENTS.md"] } } } } }'
     root = ws({"AGENTS.md": "# A\n", "pkg/api/AGENTS.md": "# api rules\n", "openclaw.json": cfg})

@@ -98,23 +98,27 @@ def _inside(root: str, path: str) -> bool:
 @rule("BS009")
 def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
     cfg = P.openclaw_config(ctx.ws)
-    if cfg is None:
+    entry: Any = P.extra_files_entry(cfg)  # the simulator's reading: only a hook that runs
+    if entry is None:
         return
-    entry: Any = cfg.hook_entry(K.EXTRA_FILES_HOOK)
-    if not entry or entry.get("enabled") is False:
-        return
-    key = next((k for k in K.EXTRA_FILES_KEYS if isinstance(entry.get(k), list) and entry.get(k)), None)
+    # The first key that holds patterns, as a list or a single string (as the simulator reads).
+    key = next((k for k in K.EXTRA_FILES_KEYS
+                if (isinstance(entry.get(k), list) and entry.get(k))
+                or (isinstance(entry.get(k), str) and entry.get(k).strip())), None)
     if key is None:
         return
+    single = isinstance(entry[key], str)
     prof = P.settings_for(ctx.ws)[0]
     valid = K.VALID_EXTRA_BASENAMES[prof.era]
     root = os.path.realpath(ctx.ws.root)
     where_file = cfg.rel or cfg.display
-    for i, pat in enumerate(entry[key]):
+    values = [entry[key]] if single else entry[key]
+    for i, pat in enumerate(values):
         if not isinstance(pat, str) or not pat.strip():
             continue
         pat = pat.strip()
-        pos = cfg.position("hooks", "internal", "entries", K.EXTRA_FILES_HOOK, key, i)
+        where = ("hooks", "internal", "entries", K.EXTRA_FILES_HOOK, key)
+        pos = cfg.position(*where) if single else cfg.position(*where, i)
         line, col = (pos[1], pos[2]) if pos else (1, 1)
         problems: list[str] = []
         expanded = os.path.expanduser(pat)
@@ -126,7 +130,8 @@ def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
         if not K.GLOB_CHARS_RE.search(base) and base not in valid:
             problems.append(
                 f"basename `{base}` is not a bootstrap file name, so it is skipped "
-                f"(`invalid-bootstrap-filename`); only {', '.join(sorted(valid))} load")
+                f"(`invalid-bootstrap-filename`); only {', '.join(sorted(valid))} load: rename "
+                "the file to one of them or remove the entry")
         elif K.GLOB_CHARS_RE.search(pat) and _inside(root, target):
             matched = P.resolve_extra_patterns(ctx.ws, [pat])
             bad = [m for m in matched if PurePosixPath(m).name not in valid]

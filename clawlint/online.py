@@ -8,7 +8,6 @@ input. Only loopback hosts are contacted unless remote probing is allowed. stdli
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +19,12 @@ from clawlint.knowledge.embeddings import (
     OLLAMA_SHOW_PATH,
     OLLAMA_TAGS_PATH,
     OPENCLAW_DEFAULT_OLLAMA_MODEL,
-    OPENCLAW_OLLAMA_STRIP_SUFFIX,
     normalize_model_tag,
 )
+
+# One reading of "this machine" and of Ollama's API base, shared with the embedding backends.
+from clawlint.retrieval.endpoint import is_loopback
+from clawlint.retrieval.endpoint import ollama_api_base as ollama_root
 
 TIMEOUT = 3.0  # seconds per request: a local server answers in milliseconds
 PROBE_TEXT = "clawlint preflight"
@@ -63,22 +65,6 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def ollama_root(url: str) -> str:
-    """OpenClaw's resolveOllamaApiBase: strip trailing slashes and one trailing `/v1`."""
-    u = url.strip().rstrip("/")
-    if u.endswith(OPENCLAW_OLLAMA_STRIP_SUFFIX):
-        u = u[: -len(OPENCLAW_OLLAMA_STRIP_SUFFIX)]
-    return u
 
 
 class _HTTPFailure(Exception):

@@ -205,6 +205,23 @@ def resolve_selection(
     return active
 
 
+# `scheme://user:secret@host` and `?api_key=...` in a URL a message quotes (base URLs from
+# openclaw.json): reports end up in CI logs and SARIF uploads, credentials must not.
+_URL_USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/@`'\"]+@")
+_URL_SECRET_PARAM = re.compile(
+    r"([?&](?:api[_-]?key|key|token|access[_-]?token|password|secret|sig|signature)=)[^&\s`'\"#]+",
+    re.I,
+)
+
+
+def redact_urls(text: str) -> str:
+    """Credentials inside URLs replaced by `***` (only what a URL carries; the rest as is)."""
+    if "://" not in text and "=" not in text:
+        return text
+    text = _URL_USERINFO.sub(r"\1***@", text)
+    return _URL_SECRET_PARAM.sub(r"\1***", text)
+
+
 class Context:
     """What a rule's check function gets: the workspace, its options, a diagnostic factory."""
 
@@ -239,16 +256,20 @@ class Context:
             if end is not None:
                 end_line, end_col = file.src.pos(end)
         line = line or 1
+        if fix is not None and fix.title != redact_urls(fix.title):
+            import dataclasses
+
+            fix = dataclasses.replace(fix, title=redact_urls(fix.title))
         return Diagnostic(
             code=code or self.code,
-            message=message,
+            message=redact_urls(message),
             path=rel,
             line=line,
             column=col,
             end_line=end_line if end_line is not None else line,
             end_column=end_col if end_col is not None else col,
             fix=fix,
-            help=help,
+            help=redact_urls(help) if help else help,
         )
 
 

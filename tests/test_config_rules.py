@@ -281,3 +281,24 @@ def test_config_outside_workspace_reports_absolute_path(ws, tmp_path_factory):
 def test_no_config_no_findings(ws):
     root = ws({"AGENTS.md": "x"})
     assert [c for c in codes(lint(root, select=["CFG", "MS", "PAR008"]))] == []
+
+
+def test_credentials_in_a_base_url_never_reach_the_report(ws, tmp_path):
+    from clawlint.emitters import EmitContext, emit
+
+    cfg = ('{ agents: { defaults: { memorySearch: { provider: "ollama", model: "nomic-embed-text", '
+           'remote: { baseUrl: "http://bob:hunter2secret@gpu.lan:11434/api?api_key=sk-live-1" } } } } }')
+    root = ws({"AGENTS.md": "# A\n", "openclaw.json": cfg})
+    diags = lint(root, select=["MS"])
+    assert diags, "the malformed base URL is reported"
+    lines = (root / "openclaw.json").read_text().splitlines()
+    ctx = EmitContext(source_line=lambda d: lines[d.line - 1] if 0 < d.line <= len(lines) else "")
+    for fmt in ("full", "concise", "grouped", "pylint", "sarif", "github", "gitlab", "junit"):
+        out = emit(fmt, diags, ctx)
+        assert "hunter2secret" not in out and "sk-live-1" not in out, fmt
+    # JSON carries fixes as applicable edits (the user's own text); its prose does not leak.
+    import json
+
+    for d in json.loads(emit("json", diags, ctx)):
+        told = [d["message"], d.get("help") or "", (d.get("fix") or {}).get("title", "")]
+        assert not any("hunter2secret" in t or "sk-live-1" in t for t in told)

@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from clawlint.checks.config_common import agents_to_check, at, config_of, fmt, string_fix
 from clawlint.diagnostics import Diagnostic
@@ -105,7 +105,8 @@ def ollama_base_url(ctx: Context) -> Iterator[Diagnostic]:
                 bad = next((s for s in kc.OLLAMA_BAD_SUFFIXES if path.lower().endswith(s)), None)
                 if bad is None:
                     continue
-                fixed = url.strip().rstrip("/")[: -len(bad)] or url
+                parts = urlsplit(url.strip())  # cut the suffix from the path, not the query
+                fixed = urlunsplit(parts._replace(path=parts.path.rstrip("/")[: -len(bad)])) or url
                 yield at(ctx, cfg, p, (
                     f"`{fmt(p)}` is {json.dumps(url)}: the Ollama provider appends `/api/embed` "
                     f"to the base URL (after stripping a trailing `/v1`), so requests go to "

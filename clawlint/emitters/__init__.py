@@ -63,9 +63,12 @@ _EMITTERS = {
 
 
 def mask_secret(line: str, d: Diagnostic) -> str:
-    """Replace the flagged span of a secret with a masked form in a source snippet."""
+    """Replace the flagged span of a secret with a masked form in a source snippet, and any
+    credentials a URL on the line carries."""
     if not d.extra.get("secret") or d.line != d.end_line:
-        return line
+        from clawlint.registry import redact_urls
+
+        return redact_urls(line)
     a, b = d.column - 1, (d.end_column or d.column) - 1
     if b <= a:
         return line

@@ -71,7 +71,7 @@ def normalize_base_url(url: str) -> str:
 
 def ollama_api_base(url: str) -> str:
     """OpenClaw's resolveOllamaApiBase: strip trailing slashes and one trailing /v1."""
-    url = url.rstrip("/")
+    url = url.strip().rstrip("/")
     if url.endswith(K.OPENCLAW_OLLAMA_STRIP_SUFFIX):
         url = url[: -len(K.OPENCLAW_OLLAMA_STRIP_SUFFIX)].rstrip("/")
     return url

@@ -546,11 +546,22 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
             # a fix run with a narrow --select must not delete suppressions that still work.
             drop = set(unused) | set(ignored) | {c for c in dv.codes if c not in known}
             keep = [c for c in dv.codes if c not in drop]
+            removable = [c for c in dv.codes if c in drop and c in known]
+            if not keep:
+                advice = "remove it"
+            elif removable:
+                advice = f"remove {', '.join(removable)}"
+            else:
+                advice = "nothing to remove while those rules are off"
+            if non_enabled:
+                advice += (f" ({', '.join(non_enabled)} "
+                           f"{'is' if len(non_enabled) == 1 else 'are'} only not selected in this run: keep "
+                           f"{'it' if len(non_enabled) == 1 else 'them'} if you run "
+                           f"{'that rule' if len(non_enabled) == 1 else 'those rules'})")
             out.append(
                 Diagnostic(
                     code=SUP_UNUSED, name=docs[SUP_UNUSED].name,
-                    message=f"Unused suppression ({'; '.join(parts)}); remove "
-                    + ("it" if not keep else "those codes"),
+                    message=f"Unused suppression ({'; '.join(parts)}); {advice}",
                     path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
                     severity=severity_for(SUP_UNUSED, ws.settings),
                     fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, keep),))

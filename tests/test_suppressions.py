@@ -159,4 +159,6 @@ def test_fix_keeps_suppressions_of_rules_not_selected(ws):
     report = run([root], selection=Selection(select=["SUP"]), fix=True)
     assert [d.message for d in report.diagnostics if d.code == "SUP001"][0].startswith(
         "Unused suppression (non-enabled: PAR007)")
+    assert "keep it if you run that rule" in [d.message for d in report.diagnostics
+                                              if d.code == "SUP001"][0]
     assert (root / "AGENTS.md").read_text() == text

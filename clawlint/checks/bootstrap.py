@@ -23,8 +23,8 @@ def _n(x: int) -> str:
 
 def _cap_hint(ws: Workspace, v: P.FileVerdict, res: P.PrefixResult, total: bool) -> str:
     if v.name == K.USER and res.profile.user_max_chars is not None and v.limit == res.profile.user_max_chars:
-        return ("USER.md has a fixed 4,000-character cap that bootstrapMaxChars cannot raise; "
-                "keep only durable directives there")
+        return ("; USER.md has a fixed 4,000-character cap that bootstrapMaxChars cannot raise, "
+                "so keep only durable directives there")
     key = "bootstrapTotalMaxChars" if total else "bootstrapMaxChars"
     where = "agents.entries.<id>" if res.profile.era == K.CURRENT else "agents.list[]"
     return f"or raise `agents.defaults.{key}` (per agent: `{where}.{key}`)"

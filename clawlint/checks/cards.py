@@ -339,7 +339,9 @@ def tags_not_list(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
         yield ctx.diag(f, msg, **pos, fix=fix)
         return
     if not isinstance(tags, list):
-        yield ctx.diag(f, f"`tags` must be a list of strings, not a {type(tags).__name__}; "
+        kind = {"int": "number", "float": "number", "bool": "true/false", "dict": "mapping",
+                 "date": "date", "datetime": "date"}.get(type(tags).__name__, type(tags).__name__)
+        yield ctx.diag(f, f"`tags` must be a list of strings, not a {kind}; "
                        "write e.g. `tags: [ssh, keys]`", **pos)
         return
     if not tags:

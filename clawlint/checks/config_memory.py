@@ -398,12 +398,14 @@ def multimodal_constraints(ctx: Context) -> Iterator[Diagnostic]:
             if e.provider == "gemini" and model != kc.MULTIMODAL_MODEL:
                 yield at(ctx, cfg, e.path(cfg, "model") or en, (
                     f"`multimodal.enabled` needs `model: \"{kc.MULTIMODAL_MODEL}\"`, got "
-                    f"{json.dumps(model)}"), value=e.path(cfg, "model") is not None)
+                    f"{json.dumps(model)}; set that model or disable multimodal"),
+                    value=e.path(cfg, "model") is not None)
             fb = e.ms.get("fallback")
             if fb is not None and fb != "none":
                 yield at(ctx, cfg, e.path(cfg, "fallback") or en, (
                     f"`multimodal.enabled` needs `fallback: \"none\"` (a text-only fallback "
-                    f"cannot embed images or audio), got {json.dumps(fb)}"), value=True)
+                    f"cannot embed images or audio), got {json.dumps(fb)}; set it to \"none\" or "
+                    "disable multimodal"), value=True)
             xp = e.ms.get("extraPaths")
             if not isinstance(xp, list) or not xp:
                 yield at(ctx, cfg, en, (

@@ -142,7 +142,8 @@ def schema_problems(block: Any, era: str) -> list[tuple[KeyPath, str, bool]]:
                 err.instance, dict) else []
             for k in extra:
                 hint = _suggest(k, allowed, schema, rel)
-                out.append(((*rel, k), f'Unrecognized key "{k}"{hint}', False))
+                out.append(((*rel, k), f'Unrecognized key "{k}"{hint}; rename, move or delete it',
+                            False))
             continue
         if v in ("type", "enum", "const", "anyOf", "minimum", "maximum", "minLength"):
             want = _expected(schema, err.schema if v != "anyOf" else {"anyOf": err.validator_value})
@@ -153,15 +154,15 @@ def schema_problems(block: Any, era: str) -> list[tuple[KeyPath, str, bool]]:
             out.append((rel, f"must be {want}, got {got}", True))
             continue
         if v == "required":
-            out.append((rel, err.message, False))
+            out.append((rel, f"{err.message}; add it", False))
     # Cross-field: overlap must stay below tokens (OpenClaw clamps it to tokens-1, §2.3).
     ch = block.get("chunking") if isinstance(block, dict) else None
     if isinstance(ch, dict):
         t, o = ch.get("tokens"), ch.get("overlap")
         if _is_int(t) and _is_int(o) and t > 0 and o >= t:
             out.append((("chunking", "overlap"), f"must be smaller than chunking.tokens ({t}); "
-                        f"OpenClaw clamps it to {t - 1}, so consecutive chunks are near copies",
-                        True))
+                        f"OpenClaw clamps it to {t - 1}, so consecutive chunks are near copies: "
+                        "lower `overlap`", True))
     return out
 
 
@@ -182,9 +183,11 @@ def memory_search_schema(ctx: Context) -> Iterator[Diagnostic]:
         block = cfg.get(*loc)
         for rel, msg, at_value in schema_problems(block, cfg.era):
             full = (*loc, *rel)
-            yield at(ctx, cfg, full, (
-                f"`{fmt(full)}`: {msg}. OpenClaw validates the config strictly and refuses to "
-                "start the gateway until this is fixed"), value=at_value)
+            # The overlap clamp is OpenClaw's own repair, not a refusal to start.
+            tail = "" if rel == ("chunking", "overlap") and "clamps" in msg else (
+                ". OpenClaw validates the config strictly and refuses to start the gateway until "
+                "this is fixed")
+            yield at(ctx, cfg, full, f"`{fmt(full)}`: {msg}{tail}", value=at_value)
     # Overlap vs tokens can also break when the two come from different blocks.
     seen: set[KeyPath] = set()
     for aid in agents_to_check(cfg):

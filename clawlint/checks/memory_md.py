@@ -60,7 +60,7 @@ def memory_md_size(ctx: Context) -> Iterator[Diagnostic]:
     yield ctx.diag(
         f,
         f"MEMORY.md is {chars:,} characters (~{tokens:,} tokens, {method}), over "
-        f"{' and '.join(over)} (target ~{target:,}); it is injected into every main-session "
+        f"{' and '.join(over)} (target ~{target:,} characters); it is injected into every main-session "
         "prompt. Keep pointers and durable decisions here, move details to knowledge cards "
         f"({ctx.settings.cards_path}/) and history to daily logs ({facts.DAILY_LOG_HINT})",
         line=line,

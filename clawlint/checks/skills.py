@@ -302,7 +302,7 @@ def unknown_manifest_key(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
         yield ctx.diag(
             f,
             f"metadata.{sk.manifest_key}: {problem}. OpenClaw ignores what it does not know, so "
-            "the gate or hint has no effect; fix it",
+            "the gate or hint has no effect; correct it as suggested or delete it",
             **_find_in_fm(f, needle),
         )
 

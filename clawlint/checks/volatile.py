@@ -581,7 +581,9 @@ def loader_placeholder(ctx: Context) -> Iterator[Diagnostic]:
     yield from _emit(ctx, "CV004", lambda v, fd, why: (
         f"placeholder `{fd.what}` in {v.rel}: if a hook or template step expands it, the "
         f"prefix changes every turn ({why}); if nothing does, the model sees the raw "
-        "placeholder. Remove it; ask for the time with `session_status` instead"))
+        "placeholder. Remove it"
+        + ("; ask for the time with `session_status` instead"
+           if re.search(r"date|time|now|today|clock", fd.what, re.I) else "")))
 
 
 @rule("CV005")

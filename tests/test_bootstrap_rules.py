@@ -50,6 +50,12 @@ def test_dropped_lists_the_budget(ws):
     assert "AGENTS.md 2,950" in d.message
 
 
+def test_nothing_dropped_within_the_total_budget(ws):
+    root = ws({"AGENTS.md": "a" * 2800, "MEMORY.md": "m" * 100,
+               "openclaw.json": "{ agents: { defaults: { bootstrapTotalMaxChars: 3000 } } }"})
+    assert lint(root, select=["BS003"]) == []
+
+
 def test_missing_agents_only_required(ws):
     root = ws({"SOUL.md": "# S\n"})
     diags = lint(root, select=["BS004"])

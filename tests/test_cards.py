@@ -307,6 +307,12 @@ def test_two_h1s(ws):
     assert [x.line for x in d] == [18, 21]  # setext "Second" and "# Backups"
 
 
+def test_one_h1_with_other_hash_signs_is_fine(ws):
+    # Hashtags, `#` in code and an `==` comparison: still one top-level heading.
+    body = "Tags: #ssh #keys\n\n```\n# comment\nif a == b:\n```\n\nx == y in prose\n"
+    assert run(ws, {"memory/cards/a.md": card(body=body)}, ["CRD012"]) == []
+
+
 def test_duplicate_topics(ws):
     files = {"memory/cards/a.md": card(topic="Backup plan"),
              "memory/cards/b.md": card(topic="backup  PLAN."),

@@ -176,6 +176,12 @@ def test_cfg011_ignores_refs_and_placeholders(ws):
     assert run(ws, text, ["CFG011"]) == []
 
 
+def test_cfg011_literal_key_is_reported_masked(ws):
+    text = "{models: {providers: {openai: {apiKey: 'sk-proj-4fT9qLmZ2xVb8NcR1sWe6YuJ'}}}}"
+    (d,) = run(ws, text, ["CFG011"])
+    assert "sk-proj-4fT9qLmZ2xVb8NcR1sWe6YuJ" not in d.message and "${" in d.message
+
+
 def test_cfg012_world_writable(ws):
     root = ws({"openclaw.json": "{}", "AGENTS.md": "x"})
     os.chmod(root / "openclaw.json", 0o666)
@@ -203,6 +209,12 @@ def test_ms002_v1_embeddings_suffix(ws):
 def test_ms002_ignores_other_servers(ws):
     text = "{memory: {search: {provider: 'openai', remote: {baseUrl: 'http://localhost:1234'}}}}"
     assert run(ws, text, ["MS002", "MS003"]) == []
+
+
+def test_ms003_openai_compatible_provider_on_an_ollama_port(ws):
+    text = ("{memory: {search: {provider: 'openai-compatible', model: 'nomic-embed-text', "
+            "remote: {baseUrl: 'http://127.0.0.1:11434/v1'}}}}")
+    assert codes(run(ws, text, ["MS003"])) == ["MS003"]
 
 
 @pytest.mark.parametrize("model,hit", [
@@ -302,3 +314,37 @@ def test_credentials_in_a_base_url_never_reach_the_report(ws, tmp_path):
     for d in json.loads(emit("json", diags, ctx)):
         told = [d["message"], d.get("help") or "", (d.get("fix") or {}).get("title", "")]
         assert not any("hunter2secret" in t or "sk-live-1" in t for t in told)
+
+
+# ---- CFG013 / MS010: dedicated cases beyond the doc pair ------------------------------------
+
+
+def test_symlinked_config_is_reported_with_its_target(ws):
+    root = ws({"AGENTS.md": "# A\n", "dotfiles/openclaw.json": "{ agents: { defaults: {} } }"})
+    (root / "openclaw.json").symlink_to("dotfiles/openclaw.json")
+    diags = lint(root, select=["CFG013"])
+    assert codes(diags) == ["CFG013"]
+    assert str((root / "dotfiles/openclaw.json").resolve()) in diags[0].message
+    assert "OPENCLAW_CONFIG_PATH" in diags[0].message  # says what to do
+
+
+def test_regular_config_file_is_not_cfg013(ws):
+    root = ws({"AGENTS.md": "# A\n", "openclaw.json": "{ agents: { defaults: {} } }"})
+    assert lint(root, select=["CFG013"]) == []
+
+
+def test_qmd_backend_names_the_ignored_builtin_keys(ws):
+    cfg = ('{ memory: { backend: "qmd" }, agents: { defaults: { memorySearch: '
+           '{ provider: "ollama", model: "nomic-embed-text", query: { maxResults: 5 } } } } }')
+    diags = lint(ws({"AGENTS.md": "# A\n", "openclaw.json": cfg}), select=["MS010"])
+    assert codes(diags) == ["MS010"]
+    assert "model, provider, query" in diags[0].message
+    assert 'memory.backend: "builtin"' in diags[0].message
+
+
+@pytest.mark.parametrize("cfg", [
+    '{ memory: { backend: "qmd" }, agents: { defaults: {} } }',  # qmd, no builtin settings
+    '{ agents: { defaults: { memorySearch: { provider: "ollama", model: "nomic-embed-text" } } } }',
+])
+def test_qmd_alone_or_builtin_alone_is_fine(ws, cfg):
+    assert lint(ws({"AGENTS.md": "# A\n", "openclaw.json": cfg}), select=["MS010"]) == []

@@ -112,6 +112,12 @@ def test_hk005_handler_without_hook_md(ws):
     assert [d.path for d in diags] == ["hooks/orphan/handler.ts"]
 
 
+def test_hk005_handler_with_its_hook_md_is_fine(ws):
+    root = ws({"hooks/h/HOOK.md": "---\nname: h\ndescription: d\n---\n# h\n",
+               "hooks/h/handler.ts": HANDLER, "memory/x.md": "x\n"})
+    assert lint(root, select=["HK005"]) == []
+
+
 def test_hk006_unknown_event(ws):
     meta = '{"openclaw": {"events": ["bootstrap", "agent:bootstrap", "comand:new", "tick"]}}'
     root = ws({"hooks/h/HOOK.md": hook_md("h", meta), "hooks/h/handler.ts": HANDLER})

@@ -45,8 +45,9 @@ started_ns: int = 0
 
 
 def _cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "clawlint", "replay")
+    from clawlint.paths import user_cache_dir
+
+    return os.path.join(user_cache_dir(), "replay")
 
 
 def _today() -> str:

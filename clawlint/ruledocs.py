@@ -197,7 +197,6 @@ def parse_doc(path: Path, meta: dict[str, Any] | None = None) -> RuleDoc:
 def _meta_index_path(paths: list[Path]) -> Path | None:
     """A per-user cache of parsed frontmatter, so a warm run need not import YAML."""
     import hashlib
-    import os
 
     from clawlint import __version__
 
@@ -208,8 +207,9 @@ def _meta_index_path(paths: list[Path]) -> Path | None:
         except OSError:
             return None
         h.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "clawlint" / f"ruledocs-{h.hexdigest()[:24]}.json"
+    from clawlint.paths import user_cache_dir
+
+    return Path(user_cache_dir()) / f"ruledocs-{h.hexdigest()[:24]}.json"
 
 
 @lru_cache(maxsize=1)

@@ -70,10 +70,9 @@ def _load() -> Any:
 
 
 def _ranks_cache() -> Path:
-    import os
+    from clawlint.paths import user_cache_dir
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "clawlint" / f"{ENCODING_NAME}-{ENCODING_SHA256[:16]}.marshal"
+    return Path(user_cache_dir()) / f"{ENCODING_NAME}-{ENCODING_SHA256[:16]}.marshal"
 
 
 def _read_ranks() -> dict[bytes, int] | None:

@@ -18,6 +18,7 @@ from clawlint import prefix as P
 from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import bootstrap as K
 from clawlint.knowledge.workspace_files import HOOK_HANDLER_FILENAMES, in_skipped_dir
+from clawlint.paths import is_within
 from clawlint.registry import Context, rule
 from clawlint.workspace import Kind, SourceFile
 
@@ -88,13 +89,6 @@ def nondeterministic_bootstrap_hook(ctx: Context) -> Iterator[Diagnostic]:
                 break
 
 
-def _inside(root: str, path: str) -> bool:
-    try:
-        return os.path.commonpath([root, path]) == root
-    except ValueError:
-        return False
-
-
 @rule("BS009")
 def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
     cfg = P.openclaw_config(ctx.ws)
@@ -123,7 +117,7 @@ def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
         problems: list[str] = []
         expanded = os.path.expanduser(pat)
         target = os.path.realpath(os.path.join(root, expanded))
-        if not _inside(root, target):
+        if not is_within(target, root):
             problems.append("resolves outside the workspace, so OpenClaw refuses it "
                                 "(`security`); copy the file into the workspace")
         base = PurePosixPath(pat.replace("\\", "/")).name
@@ -132,7 +126,7 @@ def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
                 f"basename `{base}` is not a bootstrap file name, so it is skipped "
                 f"(`invalid-bootstrap-filename`); only {', '.join(sorted(valid))} load: rename "
                 "the file to one of them or remove the entry")
-        elif K.GLOB_CHARS_RE.search(pat) and _inside(root, target):
+        elif K.GLOB_CHARS_RE.search(pat) and is_within(target, root):
             matched = P.resolve_extra_patterns(ctx.ws, [pat])
             bad = [m for m in matched if PurePosixPath(m).name not in valid]
             if bad:
@@ -140,7 +134,7 @@ def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
                     f"it matches {', '.join(bad[:3])}{' …' if len(bad) > 3 else ''}, whose "
                     "basename is not a bootstrap file name (skipped as "
                     "`invalid-bootstrap-filename`); narrow the pattern")
-        elif (not K.GLOB_CHARS_RE.search(pat) and _inside(root, target)
+        elif (not K.GLOB_CHARS_RE.search(pat) and is_within(target, root)
               and not in_skipped_dir(os.path.relpath(target, root)) and not os.path.exists(target)):
             problems.append("no such file (OpenClaw reports it as `missing`); fix the path")
         for p in problems:

@@ -15,6 +15,7 @@ from typing import Any
 
 from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from clawlint.knowledge import skills as K
+from clawlint.paths import is_within
 from clawlint.registry import Context, rule
 from clawlint.skills_budget import budget
 from clawlint.skillset import (
@@ -414,13 +415,6 @@ def file_too_large(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
 
 
 # ---- SKL011 ----------------------------------------------------------------------------------
-def _inside(path: str, root: str) -> bool:
-    try:
-        return os.path.commonpath([path, root]) == root
-    except ValueError:
-        return False
-
-
 def _allowed_targets(ctx: Context) -> list[str]:
     cfg = openclaw_config(ctx.ws)
     raw = []
@@ -456,9 +450,9 @@ def outside_root(ctx: Context) -> Iterator[Diagnostic]:
                 target = os.path.realpath(full, strict=True)
             except OSError:
                 continue  # broken links and loops are PAR005's
-            if _inside(target, skills_real) or not _inside(target, ws_root):
+            if is_within(target, skills_real) or not is_within(target, ws_root):
                 continue  # fine, or PAR006 already reports links leaving the workspace
-            if any(_inside(target, a) for a in allowed):
+            if any(is_within(target, a) for a in allowed):
                 continue
             if name != "SKILL.md" and not os.path.isfile(os.path.join(target, "SKILL.md")):
                 continue  # not a skill folder

@@ -77,34 +77,5 @@ def as_date(value: Any) -> _dt.date | None:
     return None
 
 
-_encoder: Any = None
-_encoder_failed = False
-
-
-def count_tokens(text: str) -> tuple[int, str]:
-    """(tokens, method). Uses clawlint.tokens (tiktoken, owned by the prompt-cache rules) when
-    present; otherwise estimates ceil(chars / 4), the ratio OpenClaw's own chunker assumes."""
-    global _encoder, _encoder_failed
-    if not _encoder_failed and _encoder is None:
-        try:
-            from clawlint import tokens  # type: ignore[attr-defined]
-
-            fn = getattr(tokens, "count_tokens", None) or getattr(tokens, "count", None)
-            if fn is None:
-                raise AttributeError("clawlint.tokens has no count_tokens()")
-            _encoder = fn
-        except Exception:  # module absent or tokenizer unavailable: estimate instead
-            _encoder_failed = True
-    if _encoder is not None:
-        try:
-            n = _encoder(text)
-            if isinstance(n, tuple):  # tolerate (count, method) style helpers
-                n = n[0]
-            return int(n), "tiktoken cl100k_base"
-        except Exception:
-            pass
-    return (len(text) + 3) // 4, "estimate: characters / 4"
-
-
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -150,12 +150,13 @@ def count(text: str) -> int:
     return len(encoding().encode(text, disallowed_special=()))
 
 
-def estimate(text: str) -> int:
-    """Tokens, falling back to ~4 characters per token when tiktoken is unavailable."""
+def count_with_method(text: str) -> tuple[int, str]:
+    """(tokens, how they were counted): cl100k_base, or ceil(chars / 4) (the ratio OpenClaw's
+    own chunker assumes) when the tokenizer is unavailable; the rules' messages say which."""
     try:
-        return count(text)
+        return count(text), "tiktoken cl100k_base"
     except TokenizerUnavailable:
-        return (len(text) + 3) // 4
+        return (len(text) + 3) // 4, "estimate: characters / 4"
 
 
 def corrected(tokens: int, factor: float) -> int:

@@ -288,10 +288,12 @@ def test_card_too_large(ws):
 
 
 def test_card_size_estimate_when_tokenizer_missing(ws, monkeypatch):
-    import clawlint.memory_support as ms
+    import clawlint.tokens as tk
 
-    monkeypatch.setattr(ms, "_encoder", None)
-    monkeypatch.setattr(ms, "_encoder_failed", True)
+    def unavailable():
+        raise tk.TokenizerUnavailable("no tokenizer in this test")
+
+    monkeypatch.setattr(tk, "encoding", unavailable)
     d = run(ws, {"memory/cards/a.md": card(body=big_body(80))}, ["CRD011"])
     assert "characters / 4" in d[0].message
 

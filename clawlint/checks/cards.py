@@ -18,9 +18,10 @@ from typing import Any
 from clawlint.checks.text_hygiene import newline_style
 from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from clawlint.knowledge import memory as facts
-from clawlint.memory_support import as_date, count_tokens, parse_iso_date, plural, today
+from clawlint.memory_support import as_date, parse_iso_date, plural, today
 from clawlint.registry import Context, rule
 from clawlint.source import FrontMatter, KeyInfo
+from clawlint.tokens import count_with_method as count_tokens
 from clawlint.workspace import Kind, SourceFile
 
 CARD = {Kind.CARD}

@@ -16,8 +16,9 @@ from urllib.parse import unquote
 from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import memory as facts
 from clawlint.knowledge import workspace_files as wf
-from clawlint.memory_support import count_tokens, plural
+from clawlint.memory_support import plural
 from clawlint.registry import Context, rule
+from clawlint.tokens import count_with_method as count_tokens
 from clawlint.workspace import Kind, SourceFile
 
 

@@ -45,7 +45,7 @@ def test_bad_file_is_refused(monkeypatch, tmp_path):
     monkeypatch.setattr(T, "_error", None)
     with pytest.raises(T.TokenizerUnavailable, match="SHA-256"):
         T.encoding()
-    assert T.estimate("abcdefgh") == 2  # 4 chars/token fallback
+    assert T.count_with_method("abcdefgh") == (2, "estimate: characters / 4")  # 4 chars/token
 
 
 def test_token_offsets_align_with_text():

@@ -434,7 +434,10 @@ class _Parser:
             body = body[1:]
         if is_float:
             return float(body)
-        return int(body)
+        try:
+            return int(body)
+        except ValueError:  # over Python's 4,300-digit limit: a JS Number is a float too
+            return float(body)
 
     def _no_ident_after(self) -> None:
         if self.i < self.n and (_id_part(self.t[self.i]) or self.t[self.i] == "\\"):

@@ -324,6 +324,12 @@ class _Loader:
                 return None, disp
             return sf.text, disp
         try:
+            import stat as _stat
+
+            if not _stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block forever
+                self.cfg.issues.append(LoadIssue(
+                    "read", f"{path} is not a regular file; point the config at a file", disp))
+                return None, disp
             data = path.read_bytes()
         except OSError as exc:
             self.cfg.issues.append(LoadIssue(

@@ -131,11 +131,17 @@ def _core_loader() -> Any:
 def _yaml_frontmatter(block: str) -> dict[str, str] | None:
     import yaml
 
+    from clawlint.source import MAX_YAML_NODES, _expanded_size, _hostile_yaml
+
     loader = _core_loader()
+    if _hostile_yaml(block) is not None:
+        return None  # too deep to parse safely; OpenClaw's parser gives up too
     try:
         node = yaml.compose(block, Loader=loader)
         if not isinstance(node, yaml.MappingNode):
             return None
+        if _expanded_size(node) > MAX_YAML_NODES:
+            return None  # an alias bomb: the `yaml` package stops at 100 aliases as well
         keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
         if len(keys) != len(set(keys)):
             return None  # the `yaml` package rejects duplicate keys; OpenClaw falls back

@@ -392,11 +392,56 @@ def _fast_frontmatter(fm: FrontMatter) -> bool:
     return True
 
 
+MAX_YAML_DEPTH = 100  # flow brackets; libyaml's C parser recurses and crashes near 30,000
+MAX_YAML_NODES = 100_000  # values after alias expansion (billion laughs)
+
+
+def _hostile_yaml(text: str) -> str | None:
+    """Nesting deep enough to crash the C parser, found before it runs (a cheap upper bound:
+    brackets inside quoted strings count too, so the limit is generous)."""
+    if "[" not in text and "{" not in text:
+        return None
+    depth = top = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > top:
+                top = depth
+                if top > MAX_YAML_DEPTH:
+                    return (f"the YAML nests more than {MAX_YAML_DEPTH} levels deep; flatten "
+                            "it (frontmatter holds a few flat keys)")
+        elif ch in "]}" and depth:
+            depth -= 1
+    return None
+
+
+def _expanded_size(node: Any) -> int:
+    """How many nodes the document has once aliases are expanded, counting up to just past
+    MAX_YAML_NODES (shared nodes are counted each time they are used)."""
+    count = 0
+    stack = [node]
+    while stack and count <= MAX_YAML_NODES:
+        n = stack.pop()
+        count += 1
+        value = n.value
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, tuple):
+                    stack.extend(item)
+                else:
+                    stack.append(item)
+    return count
+
+
 def parse_frontmatter_yaml(fm: FrontMatter) -> None:
     """Fill data/keys/duplicates/error. Positions are converted to 1-based file lines."""
     import yaml
 
     if _fast_frontmatter(fm):
+        return
+    problem = _hostile_yaml(fm.text)
+    if problem is not None:
+        fm.error = YamlError(problem, fm.content_line, 1)
         return
     shift = fm.content_line - 1  # PyYAML marks are 0-based within fm.text
     loader = _loader_class()(fm.text)
@@ -417,6 +462,11 @@ def parse_frontmatter_yaml(fm: FrontMatter) -> None:
             return
         if node is None:
             fm.data = None
+            return
+        if _expanded_size(node) > MAX_YAML_NODES:
+            fm.error = YamlError(
+                f"the YAML aliases expand to more than {MAX_YAML_NODES:,} values (an alias "
+                "bomb); write the values out or remove the anchors", fm.content_line, 1)
             return
         try:
             fm.data = loader.construct_document(node)

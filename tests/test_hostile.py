@@ -87,3 +87,73 @@ def test_hostile_findings(hostile: Path):
     assert ("PAR007", "memory/cards/break.md") not in found  # thematic break
     by_path = {d["path"]: d for d in json.loads(proc.stdout) if d["code"] == "PAR002"}
     assert by_path["AGENTS.md"]["line"] == 2  # the line of the first bad byte
+
+
+# ---- inputs built to hurt the parsers (found by a fuzzing review) ----------------------------
+
+
+def _lint_all(root: Path) -> list:
+    from helpers import lint
+
+    return lint(root, ["ALL"])
+
+
+def test_deep_yaml_nesting_is_a_diagnostic_not_a_crash(tmp_path: Path):
+    # libyaml's C parser recursed until the process died (exit 139) at ~30,000 levels.
+    from helpers import write_files
+
+    d = 30000
+    write_files(tmp_path, {"AGENTS.md": "# A\n",
+                           "memory/cards/deep.md": f"---\ntopic: {'[' * d}{']' * d}\n---\n# x\n",
+                           "skills/s/SKILL.md": f"---\nname: s\ndescription: {'{a: ' * 500}1{'}' * 500}\n---\n"})
+    diags = _lint_all(tmp_path)
+    par = [x for x in diags if x.code == "PAR007" and x.path == "memory/cards/deep.md"]
+    assert len(par) == 1 and "nests more than 100 levels" in par[0].message
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path: Path):
+    from helpers import write_files
+
+    lol = '---\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, 9):
+        lol += f"{chr(97 + i)}: &{chr(97 + i)} [" + ",".join(["*" + chr(96 + i)] * 9) + "]\n"
+    card = lol + "topic: *i\ntags: *i\n---\n# x\n"
+    write_files(tmp_path, {"AGENTS.md": "# A\n", "memory/cards/lol.md": card,
+                           "skills/s/SKILL.md": lol + "name: s\ndescription: *i\n---\n"})
+    diags = _lint_all(tmp_path)
+    par = [x for x in diags if x.code == "PAR007" and x.path == "memory/cards/lol.md"]
+    assert len(par) == 1 and "alias bomb" in par[0].message
+
+
+def test_a_long_digit_blob_line_is_not_scanned_for_stamps(tmp_path: Path):
+    # 30,000 digits on one line made the date patterns backtrack for seconds.
+    from helpers import codes, lint, write_files
+
+    write_files(tmp_path, {"AGENTS.md": "# A\n",
+                           "MEMORY.md": "# M\n\n" + "7" * 30000 + "\n- Last updated: 2026-11-20 09:14\n"})
+    assert codes(lint(tmp_path, ["CV001"])) == ["CV001"]  # the real stamp is still found
+
+
+def test_include_of_a_fifo_does_not_block(tmp_path: Path):
+    from helpers import lint, write_files
+
+    os.mkfifo(tmp_path / "pipe.json5")
+    write_files(tmp_path, {"AGENTS.md": "# A\n", "openclaw.json": '{ $include: "./pipe.json5" }'})
+    diags = lint(tmp_path, ["PAR008", "CFG001"])
+    assert any("not a regular file" in x.message for x in diags)
+
+
+def test_a_5000_digit_number_reads_as_a_js_number(tmp_path: Path):
+    from clawlint import json5
+
+    assert json5.loads("{a: " + "9" * 5000 + "}") == {"a": float("inf")}
+
+
+def test_non_utf8_clawlint_config_is_a_one_line_error(tmp_path: Path):
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xff\xfe select = []\n")
+    (tmp_path / "AGENTS.md").write_text("# A\n")
+    r = subprocess.run([sys.executable, "-m", "clawlint", "check", str(tmp_path), "--config", str(bad)],
+                       capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "not UTF-8" in r.stderr

@@ -113,6 +113,7 @@ _EPOCH_ID_RE = re.compile(
     r"celular|cliente|fatura|número)\b|[#+(]|电话|電話|手机|手機|号码|號碼|编号|編號|订单|訂單",
     re.I,
 )
+MAX_LINE = 2000  # characters; longer lines are blobs, not prose, and are not scanned
 # Lines about stable facts: a date-time there is an event or a schedule, not a stamp.
 _STABLE_LABEL_RE = re.compile(
     r"\b(?:created|creation|born|birthday|birth|since|founded|started|start(?:s|ed)?|deadline|due|"
@@ -120,7 +121,7 @@ _STABLE_LABEL_RE = re.compile(
     r"maintenance|erstellt|geboren|geburtstag|termin|seit|flug|abflug|ankunft|besprechung|frist|"
     r"wartung\w*|nächste[nrs]?|criado|criada|nascid[oa]|aniversário|reunião|desde|vence|voo|"
     r"partida|chegada|consulta|prazo|próxim[oa]|janela|manutenção|agendad[oa])\b|"
-    r"\w*(?:termin|fenster)\b|创建|建立|生日|出生|会议|會議|截止|航班|预约|預約|下次|下一次|维护|維護",
+    r"\b\w*(?:termin|fenster)\b|创建|建立|生日|出生|会议|會議|截止|航班|预约|預約|下次|下一次|维护|維護",
     re.I,
 )
 _STABLE_BEFORE_STRONG_RE = re.compile(r"\b(?:created|born|birthday)\b", re.I)
@@ -373,6 +374,10 @@ def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = No
     dream_lines: list[tuple[int, int, int]] = []
     for ln, raw in enumerate(src.lines, start=1):
         if md.in_code(ln):
+            continue
+        if len(raw) > MAX_LINE:
+            # A blob (base64, hex, minified JSON), not prose: no stamp to find, and scanning a
+            # 30 KB run of digits with the date patterns takes seconds.
             continue
         base = src.line_starts[ln - 1]
         if memory_file:

@@ -78,11 +78,23 @@ FLAGGED: list[tuple[str, str, str]] = [
     ("Append a summary to MEMORY.md after every message.", "CV005", "AGENTS.md"),
     ("Update this file after each reply with the open tasks.", "CV005", "MEMORY.md"),
     ("Nach jeder Nachricht MEMORY.md aktualisieren.", "CV005", "AGENTS.md"),
+    ("After each turn, rewrite MEMORY.md instead of the daily log.", "CV005", "AGENTS.md"),
     ("Após cada mensagem, atualize o MEMORY.md com o resumo.", "CV005", "AGENTS.md"),
     ("每次对话后更新 MEMORY.md 的时间戳。", "CV005", "AGENTS.md"),
 ]
 
 CLEAN: list[tuple[str, str]] = [
+    # a prefix file named only to keep writes away from it (CV005)
+    ("After every message, write notes to the daily log, never to MEMORY.md.", "AGENTS.md"),
+    ("After every session, append findings to memory/YYYY-MM-DD.md, not MEMORY.md.", "AGENTS.md"),
+    ("Nach jeder Nachricht Notizen ins Tageslog schreiben, nie in MEMORY.md.", "AGENTS.md"),
+    ("Nach jeder Sitzung Erkenntnisse ins Tageslog, nicht in MEMORY.md.", "AGENTS.md"),
+    ("Após cada mensagem, escreva notas no log diário, nunca no MEMORY.md.", "AGENTS.md"),
+    # identifiers of lasting things (CV002)
+    ("- Filesystem UUID: 3f2a9c1e-7b44-4d2a-9e1f-0c8b5a6d7e21", "USER.md"),
+    ("- Home Assistant entity id: light.kitchen_ceiling_7f3a9c2e41", "TOOLS.md"),
+    ("- Backup repository ID: 9c1e7b44d2a9e1f0c8b5", "TOOLS.md"),
+    ("- Printer serial: X3F2A9C1E7B44", "TOOLS.md"),
     # past events and decisions, birthdays, creation dates
     ("- 2026-02-20: moved backups to restic (see card).", "MEMORY.md"),
     ("Birthday: 1991-07-14", "USER.md"),

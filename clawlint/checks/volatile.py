@@ -276,7 +276,9 @@ _LIMIT_RE = re.compile(
 _STABLE_ID_RE = re.compile(
     r"\b(?:calendar|page|database|db|folder|drive|device|account|user|project|workspace|tenant|"
     r"client|app|application|channel|chat|list|board|team|org|organi[sz]ation|document|doc|sheet|"
-    r"spreadsheet|notion|repo|bucket|zone|kalender|ordner|konto|gerät|projekt|calendário|pasta|"
+    r"spreadsheet|notion|repo|repository|bucket|zone|filesystem|fs|partition|volume|disk|entity|"
+    r"node|serial|item|vault|printer|host|server|router|"
+    r"kalender|ordner|konto|gerät|projekt|calendário|pasta|"
     r"conta|dispositivo|projeto|planilha)\b|日历|日曆|文件夹|資料夾|账号|帳號|设备|設備|项目|項目",
     re.I,
 )
@@ -320,6 +322,12 @@ _FREQ_RE = re.compile(
     r"\b(?:nach|bei)\s+jede[rmn]?\s+(?:Nachricht|Antwort|Runde|Heartbeat|Anfrage|Minute|Stunde)\b|"
     r"\b(?:após|depois de|a)\s+cada\s+(?:mensagem|resposta|turno|heartbeat|interação|pedido|"
     r"minuto|hora)\b|每次(?:对话|對話|回复|回覆|消息|訊息|心跳|请求|請求)?|每条消息|每條訊息|每轮|每輪|每个心跳|每個心跳",
+    re.I,
+)
+# A target named only to exclude it: "never to MEMORY.md", "not MEMORY.md", "instead of …".
+_NOT_HERE_RE = re.compile(
+    r"(?:\b(?:never|not|nie|nicht|nunca|não|nao)\b|instead of|rather than|\b(?:an)?statt\b|"
+    r"em vez d[eo]|em lugar d[eo]|而不是|不要写到|不要寫到)[^.;:!?]{0,12}$",
     re.I,
 )
 _NEGATION_RE = re.compile(
@@ -486,6 +494,8 @@ def _rewrite_instruction(ln: int, base: int, raw: str, line: str, own: str | Non
             continue
         target = None
         for t in _TARGET_RE.finditer(clause):
+            if _NOT_HERE_RE.search(clause, max(0, t.start() - 24), t.start()):
+                continue  # "write notes to the daily log, never to MEMORY.md"
             name = t.group("file")
             if name is not None:
                 canon = name.upper()[:-3] + ".md"

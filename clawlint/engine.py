@@ -624,8 +624,14 @@ def unified_diff(rel: str, before: str, after: str) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """A fixed file: same permissions as before, on disk before it replaces the old one."""
+    """A fixed file: same permissions as before, on disk before it replaces the old one; a
+    symlink stays a symlink (its target is rewritten, not the link replaced by a copy)."""
+    import os
+
     from clawlint.atomic import write_bytes
+
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
 
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     write_bytes(path, text.encode("utf-8"), mode=mode, fsync=True)

@@ -128,3 +128,15 @@ def test_crlf_and_special_tags(tmp_path):
     fm = got.split("---\r\n")[1]
     assert yaml.safe_load(fm)["tags"] == ["printer", "2026", "on", "a: b"]
     assert not [d for d in lint(root).diagnostics if d.fixable]
+
+
+def test_fix_through_a_symlink_keeps_the_link(tmp_path):
+    from clawlint.engine import write_atomic
+
+    real = tmp_path / "memory" / "cards" / "real.md"
+    real.parent.mkdir(parents=True)
+    real.write_text("old\n")
+    link = tmp_path / "memory" / "cards" / "link.md"
+    link.symlink_to("real.md")
+    write_atomic(link, "new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"

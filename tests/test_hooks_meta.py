@@ -143,11 +143,11 @@ def test_example_workspace_hook_registers():
     root = Path(__file__).resolve().parent.parent / "examples" / "workspace"
     if not (root / "hooks").is_dir():
         pytest.skip("example workspace has no hooks")
-    # stamp-context declares agent:bootstrap and has handler.ts, so it would register (its
-    # Date-stamped content is the prompt-cache rules' business), but the example openclaw.json
-    # never enables it.
+    # stamp-context declares agent:bootstrap, has handler.ts and is enabled in the example
+    # openclaw.json: it registers and runs (its Date-stamped content is CV006's business).
     diags = lint(root, select=["HK"])
-    assert [(d.code, d.path) for d in diags] == [("HK007", "hooks/stamp-context/HOOK.md")]
+    assert diags == []
+    assert [d.path for d in lint(root, select=["CV006"])] == ["hooks/stamp-context/handler.ts"]
 
 
 def _enabled_ws(ws, config: str | None):

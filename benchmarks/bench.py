@@ -2,7 +2,10 @@
 
 For each size it prints, from one run on this machine:
   baseline   a process that only reads every file and tokenizes the bootstrap files
-  cold       clawlint with an empty result cache (and no replay record)
+  first run  clawlint's first run on a machine: no result cache, no replay record and empty
+             per-user caches (compiled regular expressions, parsed tokenizer ranks)
+  cold       clawlint with an empty result cache and no replay record for the workspace; the
+             per-user caches are filled once beforehand, as any earlier run on the machine does
   warm       clawlint again, nothing changed: the replay of the unchanged run
   no-replay  the same warm run with CLAWLINT_NO_REPLAY=1: the result cache's whole-run path
 with wall time and peak RSS of each process, and the targets of issue 7 as ratios.
@@ -206,6 +209,17 @@ def main() -> None:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "clawlint")], env=env,
                    check=False)
+    # clawlint's per-user caches hold what it derives from its own code and data, like the
+    # .pyc files above: compiled regular expressions and the parsed tokenizer ranks. Fill them
+    # once, as any earlier run on the machine has; "first run" below measures without them.
+    prime = Path(tempfile.mkdtemp(prefix="clawlint-bench-prime-"))
+    try:
+        generate(prime, 5)
+        measure(BASELINE, [str(prime)], env)
+        measure(RUNNER, ["check", str(prime), "--exit-zero", "--output-file", os.devnull,
+                         "--embeddings", "lexical", "--no-cache"], env)
+    finally:
+        shutil.rmtree(prime, ignore_errors=True)
     rows = []
     for n in args.sizes:
         tmp = Path(tempfile.mkdtemp(prefix=f"clawlint-bench-{n}-"))
@@ -221,11 +235,19 @@ def main() -> None:
             lint_args = ["check", str(tmp), "--exit-zero", "--output-format", "json",
                          "--output-file", os.devnull, "--embeddings", "lexical", *args.lint_args.split()]
             base = measure(BASELINE, [str(tmp)], env)
+            # First run on a machine: empty per-user caches too (a throwaway cache home).
+            fresh_home = tempfile.mkdtemp(prefix="clawlint-bench-fresh-")
+            try:
+                first = measure(RUNNER, lint_args, {**env, "XDG_CACHE_HOME": fresh_home})
+            finally:
+                shutil.rmtree(fresh_home, ignore_errors=True)
+                shutil.rmtree(tmp / ".clawlint_cache", ignore_errors=True)
             cold = measure(RUNNER, lint_args, env)
             warm = measure(RUNNER, lint_args, env)
             warm_process = process_wall(RUNNER, lint_args, env)
             no_replay = measure(RUNNER, lint_args, {**env, "CLAWLINT_NO_REPLAY": "1"})
             rows.append({"cards": n, "baseline_s": base[0], "baseline_mb": base[1],
+                         "first_s": first[0], "first_mb": first[1],
                          "cold_s": cold[0], "cold_mb": cold[1], "warm_s": warm[0], "warm_mb": warm[1],
                          "warm_process_s": warm_process, "no_replay_s": no_replay[0],
                          "no_replay_mb": no_replay[1]})
@@ -235,14 +257,14 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print(f"{'cards':>6} {'baseline':>10} {'cold':>10} {'warm':>10} {'warm+start':>11} "
+    print(f"{'cards':>6} {'baseline':>10} {'first run':>10} {'cold':>10} {'warm':>10} {'warm+start':>11} "
           f"{'no-replay':>10} {'cold/base':>10} {'warm/base':>10} {'no-rep/base':>11} {'peak MB':>8}")
     for r in rows:
-        print(f"{r['cards']:>6} {r['baseline_s']:>9.3f}s {r['cold_s']:>9.3f}s {r['warm_s']:>9.3f}s "
-              f"{r['warm_process_s']:>10.3f}s {r['no_replay_s']:>9.3f}s "
+        print(f"{r['cards']:>6} {r['baseline_s']:>9.3f}s {r['first_s']:>9.3f}s {r['cold_s']:>9.3f}s "
+              f"{r['warm_s']:>9.3f}s {r['warm_process_s']:>10.3f}s {r['no_replay_s']:>9.3f}s "
               f"{r['cold_s'] / r['baseline_s']:>9.2f}x {r['warm_s'] / r['baseline_s']:>9.2f}x "
               f"{r['no_replay_s'] / r['baseline_s']:>10.2f}x "
-              f"{max(r['cold_mb'], r['warm_mb'], r['no_replay_mb']):>8.1f}")
+              f"{max(r['first_mb'], r['cold_mb'], r['warm_mb'], r['no_replay_mb']):>8.1f}")
     print("\nTargets (issue 7): 40 cards warm <= 0.150 s; 1,000 cards cold <= 2x baseline and warm "
           "<= 0.5x; 10,000 cards cold <= 5 s; peak memory <= 200 MB without embeddings.")
     for r in rows:
@@ -255,7 +277,7 @@ def main() -> None:
         if r["cards"] == 10000:
             checks.append(("10k cold <= 5 s", r["cold_s"] <= 5.0))
         checks.append((f"{r['cards']} peak <= 200 MB",
-                       max(r["cold_mb"], r["warm_mb"], r["no_replay_mb"]) <= 200))
+                       max(r["first_mb"], r["cold_mb"], r["warm_mb"], r["no_replay_mb"]) <= 200))
         for name, ok in checks:
             print(f"  {'PASS' if ok else 'MISS'}  {name}")
 

@@ -9,9 +9,15 @@ def main() -> None:
     code = try_replay(sys.argv[1:])
     if code is not None:
         sys.exit(code)
+    from clawlint import recache
+
+    recache.install()  # before the CLI and the rules import their patterns
     from clawlint.cli import main as cli_main
 
-    cli_main()
+    try:
+        cli_main()
+    finally:
+        recache.save()
 
 
 if __name__ == "__main__":

@@ -121,6 +121,9 @@ class Child:
                 with os.fdopen(write_fd, "wb") as fh:
                     fh.write(payload)
                 status = 0
+                from clawlint import recache
+
+                recache.save()  # patterns only the child compiled (after the parent has its data)
             except BaseException:  # noqa: BLE001 - the parent reruns the rules
                 status = 1
             finally:

@@ -25,7 +25,7 @@ from clawlint.retrieval.endpoint import (
     parse_ollama_host,
     resolve_plan,
 )
-from clawlint.retrieval.lexical import KeywordIndex, TfIdf, cosine, hashed, words
+from clawlint.retrieval.lexical import KeywordIndex, TfIdf, cosine, fts_tokens, hashed, words
 from clawlint.retrieval.run import Progress, Retrieval
 from clawlint.retrieval.similarity import normalize_rows, pairs_above, top_k
 from clawlint.workspace import Workspace
@@ -601,3 +601,34 @@ def test_tfidf_id_view_matches_string_view():
     got = tf.cosines(i, j)
     assert got.tolist() == pytest.approx(
         [cosine(tf.vectors[a], tf.vectors[b]) for a, b in zip(i, j, strict=True)])
+
+
+def _reference_fts(text: str) -> list[str]:
+    import re
+
+    return [t.casefold() for t in re.findall(r"[^\W_]+|_+", text) if t.strip("_")]
+
+
+@pytest.mark.parametrize("text", [
+    "Backup_plan NIGHTLY backup-drill __x__ 2026.4.9 restic's", "Straße İstanbul ǅemal ﬁle",
+    "备份计划 nightly", "", "___", "café CAFÉ Cafe\u0301",
+])
+def test_fts_tokens_fast_path_matches_reference(text):
+    assert fts_tokens(text) == _reference_fts(text)
+
+
+def test_keyword_index_with_query_vocabulary_ranks_like_the_full_index():
+    import random
+
+    rng = random.Random(3)
+    words = "backup plan nightly drill travel ssh key router vpn photos nas Straße İstanbul".split()
+    docs = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))) for _ in range(80)]
+    queries = [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(40)]
+    full = KeywordIndex(docs)
+    vocab = {t for q in queries for t in fts_tokens(q)}
+    small = KeywordIndex(docs, vocabulary=vocab)
+    assert len(small.post) < len(full.post) or vocab >= set(full.post)
+    for q in queries:
+        assert small.search(q) == full.search(q)
+    with pytest.raises(ValueError):
+        small.search("zebra")

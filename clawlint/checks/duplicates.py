@@ -263,7 +263,7 @@ def _query_text(u: Unit) -> str:
 @rule("DUP002", cache=_offline)
 def hard_to_find(ctx: Context) -> Iterator[Diagnostic]:
 
-    from clawlint.retrieval.lexical import KeywordIndex
+    from clawlint.retrieval.lexical import KeywordIndex, fts_tokens
 
     ws = ctx.ws
     r = get_retrieval(ws)
@@ -286,7 +286,7 @@ def hard_to_find(ctx: Context) -> Iterator[Diagnostic]:
     if len(chunk_text) <= p.max_results:
         return  # no more chunks than result slots: every card makes the list
     queries = [_query_text(u) for u in cards]
-    kw = KeywordIndex(chunk_text)
+    kw = KeywordIndex(chunk_text, vocabulary={t for q in queries for t in fts_tokens(q)})
     vec: np.ndarray | None = None
     qv: np.ndarray | None = None
     if r.network:

@@ -1,0 +1,121 @@
+"""The persistent compiled-regex cache (clawlint/recache.py): a later process rebuilds the
+same patterns without compiling them, and anything damaged falls back to re's compiler."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+PROBE = r"""
+import json, re, sys
+from clawlint import recache
+recache.install()
+pats = [
+    (r"(?P<year>\d{4})-(?P<m>\d\d)", 0, "on 2026-04-09 we"),
+    (r"last\s+updated", re.I, "LAST   Updated: x"),
+    (rb"\x00+", 0, b"a\x00\x00b"),
+    (r"^\s*#+ (.*)$", re.M, "text\n## Heading\n"),
+    (r"[^\W_]+", 0, "Straße_İstanbul 备份"),
+]
+out = []
+for p, f, s in pats:
+    c = re.compile(p, f)
+    m = c.search(s)
+    g = m.group(0) if m else None
+    out.append([c.pattern if isinstance(c.pattern, str) else c.pattern.decode(), c.flags,
+                c.groups, dict(c.groupindex), g if isinstance(g, str) or g is None else g.decode(),
+                m.groupdict() if m else None])
+new = len(recache._new)
+recache.save()
+print(json.dumps({"out": out, "compiled": new, "installed": recache.installed()}))
+"""
+
+
+def _run(tmp_path: Path, **env: str) -> dict:
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    e.pop("CLAWLINT_NO_REGEX_CACHE", None)
+    e.update(env)
+    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=e,
+                          check=True)
+    return json.loads(proc.stdout)
+
+
+def _cache_file(tmp_path: Path) -> Path:
+    files = list((tmp_path / "xdg" / "clawlint").glob("regex-*.marshal"))
+    assert len(files) == 1
+    return files[0]
+
+
+def test_second_process_reuses_patterns_with_identical_behaviour(tmp_path):
+    first = _run(tmp_path)
+    assert first["installed"] and first["compiled"] == 5
+    _cache_file(tmp_path)
+    second = _run(tmp_path)
+    assert second["compiled"] == 0  # all five came from the cache
+    assert second["out"] == first["out"]
+    # And the same as a process without the cache at all.
+    off = _run(tmp_path, CLAWLINT_NO_REGEX_CACHE="1")
+    assert not off["installed"] and off["out"] == first["out"]
+
+
+def test_corrupt_or_foreign_cache_file_falls_back(tmp_path):
+    first = _run(tmp_path)
+    path = _cache_file(tmp_path)
+    path.write_bytes(b"\x00garbage")
+    again = _run(tmp_path)
+    assert again["compiled"] == 5 and again["out"] == first["out"]
+    import marshal
+
+    header, entries = marshal.loads(path.read_bytes())
+    other = (header[0] + 1, *header[1:])  # another format or interpreter build
+    path.write_bytes(marshal.dumps((other, entries)))
+    assert _run(tmp_path)["compiled"] == 5
+
+
+def test_damaged_entry_is_recompiled_not_trusted(tmp_path):
+    first = _run(tmp_path)
+    import marshal
+
+    path = _cache_file(tmp_path)
+    header, entries = marshal.loads(path.read_bytes())
+    for key, args in list(entries.items()):
+        entries[key] = (args[0], args[1], [1, 2, 3], *args[3:])  # invalid engine code
+    path.write_bytes(marshal.dumps((header, entries)))
+    again = _run(tmp_path)
+    assert again["compiled"] == 5 and again["out"] == first["out"]
+    _, repaired = marshal.loads(path.read_bytes())
+    assert all(len(a[2]) > 3 for a in repaired.values())
+
+
+def test_cli_run_fills_the_cache(tmp_path, ws):
+    root = ws({"AGENTS.md": "# Agents\n\nBe brief.\n"})
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    e.pop("CLAWLINT_NO_REGEX_CACHE", None)
+    cmd = [sys.executable, "-m", "clawlint", "check", str(root), "--no-cache", "--exit-zero"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=e)
+    import marshal
+
+    _, entries = marshal.loads(_cache_file(tmp_path).read_bytes())
+    assert len(entries) > 50  # the rules' patterns
+    second = subprocess.run(cmd, capture_output=True, text=True, env=e)
+    assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
+
+
+@pytest.mark.parametrize("flags", [128])  # re.DEBUG prints while compiling: never cached
+def test_debug_patterns_are_not_cached(tmp_path, flags):
+    code = ("import re, json; from clawlint import recache; recache.install(); "
+            f"re.compile('ab+', {flags}); print(json.dumps(len(recache._new)))")
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
+                         check=True).stdout.strip().splitlines()[-1]
+    assert out == "0"

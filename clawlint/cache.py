@@ -105,6 +105,8 @@ class ResultCache:
             loaded = _read_json(self.path)
             if isinstance(loaded, dict) and "files" in loaded and "workspace" in loaded:
                 self._data = loaded
+            if not isinstance(self._data.get("scoped"), dict):
+                self._data["scoped"] = {}
             # Only entries read from disk can hold a hit: each rule runs once per run.
             self._disk_files = bool(self._data["files"])
         return self._data
@@ -213,6 +215,18 @@ class ResultCache:
             ws.clear()
             ws.update({"inputs": inputs, "rules": {}})
         ws["rules"][code] = [diag_to_json(d) for d in diags]
+        self.dirty = True
+
+    # workspace rules with declared inputs: scoped = {code: {"inputs": hash, "diags": [...]}}
+    def get_scoped(self, inputs: str, code: str) -> list[Diagnostic] | None:
+        entry = self.data["scoped"].get(code)
+        if not isinstance(entry, dict) or entry.get("inputs") != inputs:
+            return None
+        hit = entry.get("diags")
+        return [diag_from_json(o) for o in hit] if isinstance(hit, list) else None
+
+    def put_scoped(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
+        self.data["scoped"][code] = {"inputs": inputs, "diags": [diag_to_json(d) for d in diags]}
         self.dirty = True
 
     def prune(self, live: set[str]) -> None:

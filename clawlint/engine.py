@@ -16,7 +16,7 @@ from clawlint.config import ConfigError, Settings
 from clawlint.diagnostics import Applicability, Diagnostic, Severity
 from clawlint.registry import Context, Rule, all_codes, iter_rules
 from clawlint.ruledocs import load_all
-from clawlint.workspace import Kind, Workspace
+from clawlint.workspace import Kind, SourceFile, Workspace
 
 if TYPE_CHECKING:
     from clawlint.suppressions import Directive
@@ -119,9 +119,11 @@ def _run_rule_cached(
 ) -> tuple[list[Diagnostic], bool]:
     """The rule's findings (from the result cache where possible) and whether it ran cleanly."""
     use_cache = cache is not None
+    scoped = scoped_inputs(ws, rule) if use_cache and rule.inputs is not None else None
     if rule.kinds is None and use_cache:
         assert cache is not None
-        hit = cache.get_workspace(inputs, rule.code)
+        hit = (cache.get_scoped(scoped, rule.code) if scoped is not None
+               else cache.get_workspace(inputs, rule.code))
         if hit is not None:
             return hit, True
     out: list[Diagnostic] = []
@@ -157,8 +159,54 @@ def _run_rule_cached(
         cache.put_files(rule.code, stored)
     if rule.kinds is None and use_cache and not failed:
         assert cache is not None
-        cache.put_workspace(inputs, rule.code, out)
+        if scoped is not None:
+            cache.put_scoped(scoped, rule.code, out)
+        else:
+            cache.put_workspace(inputs, rule.code, out)
     return out, not failed
+
+
+def _file_token(f: SourceFile) -> str:
+    """What a file contributes to a cache key: its content hash, or its read problem."""
+    if f.kind is Kind.MEMORY_NON_MD:  # not read by any rule: its stat stands for it
+        try:
+            st = f.path.lstat()
+            return f"stat:{st.st_size}:{st.st_mtime_ns}"
+        except OSError:
+            return "gone"
+    return f.sha256 or f"problem:{f.problem.code if f.problem else '?'}"
+
+
+def scoped_inputs(ws: Workspace, rule: Rule) -> str | None:
+    """A hash of a workspace rule's declared inputs and openclaw.json, or None (no
+    declaration, or it failed: the rule is then keyed by every input)."""
+    fn = rule.inputs
+    if fn is None:
+        return None
+
+    def build() -> str | None:
+        try:
+            files = sorted({f.rel: f for f in fn(ws)}.values(), key=lambda f: f.rel)
+        except Exception:  # noqa: BLE001 - fall back to the whole-workspace key
+            return None
+        h = hashlib.sha256()
+        for f in files:
+            h.update(f"{f.rel}\0{f.kind.value}\0{_file_token(f)}\0{int(f.is_symlink)}\n".encode())
+        h.update(config_hash(ws).encode())
+        return h.hexdigest()
+
+    return ws.memo(f"engine.scoped:{fn.__module__}.{fn.__qualname__}", build)
+
+
+def scoped_hit(code: str, ws: Workspace, cache: ResultCache) -> bool:
+    """Whether a workspace rule with declared inputs has a cached result for them."""
+    for rule in iter_rules({code}):
+        if rule.kinds is not None or rule.inputs is None:
+            return False
+        ctx = Context(rule, ws, ws.settings.options_for(rule.code, rule.doc.options))
+        key = scoped_inputs(ws, rule)
+        return key is not None and rule.cacheable(ctx) and cache.get_scoped(key, code) is not None
+    return False
 
 
 def _run_rules(
@@ -182,6 +230,10 @@ def _run_rules(
         # Not in the --fix loop: its passes run without the cache, and each would fork anew.
         if not ws.overlay and parallel.usable():
             light, heavy = parallel.split(codes, len(ws.files))
+            if cache is not None:  # rules served from the cache need no second process
+                served = {c for c in heavy if scoped_hit(c, ws, cache)}
+                light = [c for c in codes if c not in heavy or c in served]
+                heavy = [c for c in heavy if c not in served]
             if light and heavy:
                 before = len(result.internal_errors)
 
@@ -217,15 +269,7 @@ def workspace_inputs(ws: Workspace) -> str:
     h = hashlib.sha256()
     for rel in sorted(ws.files):
         f = ws.files[rel]
-        if f.kind is Kind.MEMORY_NON_MD:
-            try:
-                st = f.path.lstat()
-                token = f"stat:{st.st_size}:{st.st_mtime_ns}"
-            except OSError:
-                token = "gone"
-        else:
-            token = f.sha256 or f"problem:{f.problem.code if f.problem else '?'}"
-        h.update(f"{rel}\0{token}\0{int(f.is_symlink)}\n".encode())
+        h.update(f"{rel}\0{_file_token(f)}\0{int(f.is_symlink)}\n".encode())
     for rel, p in ws.symlink_problems:
         h.update(f"link:{rel}:{p.code}\n".encode())
     # Every path, classified or not: link targets (MEM003) and symlinked folders (SKL011).

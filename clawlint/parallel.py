@@ -28,7 +28,8 @@ from clawlint.diagnostics import Diagnostic
 # Check modules whose rules go to the child (registry module names).
 # Up to MAX_FILES files: the heavy libraries. Measured on the 1,000-card benchmark, these take
 # about as long as all the other rules.
-HEAVY_MODULES = frozenset({"duplicates", "memory_md"})
+HEAVY_MODULES = frozenset({"duplicates"})
+HEAVY_CODES = frozenset({"MEM001"})  # MEMORY.md's token count; the other MEM rules are light
 # Above: the duplicate index stays here, because a forked child's memory adds to ours and
 # touching every card copies the parent's pages (10,000 cards: 171 MB PSS in one process,
 # 222 MB with the index in a child). The child takes the rules that read only a few files
@@ -58,10 +59,11 @@ def split(codes: list[str], files: int = 0) -> tuple[list[str], list[str]]:
     from clawlint.registry import _static_index
 
     modules, _engine = _static_index()
-    away = HEAVY_MODULES if files <= MAX_FILES else FEW_FILES_MODULES
-    heavy = [c for c in codes if modules.get(c) in away]
-    light = [c for c in codes if modules.get(c) not in away]
-    return light, heavy
+    if files <= MAX_FILES:
+        away = {c for c in codes if modules.get(c) in HEAVY_MODULES or c in HEAVY_CODES}
+    else:
+        away = {c for c in codes if modules.get(c) in FEW_FILES_MODULES}
+    return [c for c in codes if c not in away], [c for c in codes if c in away]
 
 
 class LoggingCache:
@@ -81,8 +83,14 @@ class LoggingCache:
     def get_workspace(self, inputs: str, code: str) -> list[Diagnostic] | None:
         return self.real.get_workspace(inputs, code)
 
+    def get_scoped(self, inputs: str, code: str) -> list[Diagnostic] | None:
+        return self.real.get_scoped(inputs, code)
+
     def put_file(self, rel: str, sha: str | None, code: str, diags: list[Diagnostic]) -> None:
         self.writes.append(["file", rel, sha, code, [diag_to_json(d) for d in diags]])
+
+    def put_scoped(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
+        self.writes.append(["scoped", inputs, code, [diag_to_json(d) for d in diags]])
 
     def put_workspace(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
         self.writes.append(["workspace", inputs, code, [diag_to_json(d) for d in diags]])
@@ -164,5 +172,7 @@ def replay_writes(cache: Any, writes: list[list[Any]]) -> None:
             cache.put_file(w[1], w[2], w[3], [diag_from_json(o) for o in w[4]])
         elif kind == "workspace":
             cache.put_workspace(w[1], w[2], [diag_from_json(o) for o in w[3]])
+        elif kind == "scoped":
+            cache.put_scoped(w[1], w[2], [diag_from_json(o) for o in w[3]])
         else:
             cache.record_run(w[1], w[2], [diag_from_json(o) for o in w[3]])

@@ -36,6 +36,12 @@ class Rule:
     # environment fingerprint (network probes, embedding servers): the result cache never stores
     # them. A callable `(ctx) -> bool` decides per run (e.g. only when an option is set).
     cache: bool | Callable[[Context], bool] = True
+    # Workspace rules only: the files the rule reads, `(ws) -> files` (besides openclaw.json,
+    # the settings and the environment, which key every cached result). Such a rule's cached
+    # result is reused while those files are unchanged, even when others changed: an edit of
+    # AGENTS.md does not re-run the duplicate index. None: it depends on every file.
+    # tests/test_scoped_inputs.py checks that a rule reads no file outside its inputs.
+    inputs: Callable[[Workspace], Iterable[SourceFile]] | None = None
 
     def cacheable(self, ctx: Context) -> bool:
         if callable(self.cache):
@@ -62,11 +68,16 @@ ENGINE_CODES: set[str] = set()
 def rule(
     code: str, *, kinds: Iterable[Kind] | None = None,
     cache: bool | Callable[[Context], bool] = True,
+    inputs: Callable[[Workspace], Iterable[SourceFile]] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
+    if inputs is not None and kinds is not None:
+        raise ValueError(f"{code}: inputs are for workspace rules (per-file rules key by file)")
+
     def deco(fn: CheckFn) -> CheckFn:
         if code in _RULES:
             raise RuntimeError(f"duplicate rule code {code}")
-        _RULES[code] = Rule(code, fn, frozenset(kinds) if kinds is not None else None, cache)
+        _RULES[code] = Rule(code, fn, frozenset(kinds) if kinds is not None else None, cache,
+                            inputs)
         return fn
 
     return deco

@@ -22,7 +22,7 @@ from clawlint.retrieval.run import Retrieval, get_retrieval
 if TYPE_CHECKING:
     import numpy as np
 
-    from clawlint.workspace import Workspace
+    from clawlint.workspace import SourceFile, Workspace
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -133,6 +133,15 @@ def _newer_first(p: Pair) -> tuple[Unit, Unit]:
     return (a, b) if a.order > b.order else (b, a)
 
 
+def memory_inputs(ws: Workspace) -> list[SourceFile]:
+    """Every file the DUP rules may read, whatever their scope: cards, daily logs, MEMORY.md
+    and the other memory files (their cached results outlive edits of anything else)."""
+    from clawlint.workspace import Kind
+
+    kinds = (Kind.CARD, Kind.DAILY_LOG, Kind.MEMORY_OTHER)
+    return [f for f in ws.files.values() if f.kind in kinds or f.rel == "MEMORY.md"]
+
+
 def _offline(ctx: Context) -> bool:
     """Results depend only on the files when no embedding server is involved."""
     from clawlint.retrieval.endpoint import resolve_plan
@@ -140,7 +149,7 @@ def _offline(ctx: Context) -> bool:
     return not resolve_plan(ctx.ws).network
 
 
-@rule("DUP001", cache=_offline)  # with a server, results depend on it, not only on files
+@rule("DUP001", cache=_offline, inputs=memory_inputs)  # a server: results depend on it
 def near_duplicate(ctx: Context) -> Iterator[Diagnostic]:
     ws = ctx.ws
     r = get_retrieval(ws)
@@ -260,7 +269,7 @@ def _query_text(u: Unit) -> str:
     return " ".join([u.topic, *u.tags]).strip()
 
 
-@rule("DUP002", cache=_offline)
+@rule("DUP002", cache=_offline, inputs=memory_inputs)
 def hard_to_find(ctx: Context) -> Iterator[Diagnostic]:
 
     from clawlint.retrieval.lexical import KeywordIndex, fts_tokens
@@ -394,7 +403,7 @@ class _LexicalScorer:
 
 
 # ---- DUP003: backend unavailable ----------------------------------------------------------
-@rule("DUP003", cache=_offline)
+@rule("DUP003", cache=_offline, inputs=memory_inputs)
 def backend_unavailable(ctx: Context) -> Iterator[Diagnostic]:
     ws = ctx.ws
     r = get_retrieval(ws)

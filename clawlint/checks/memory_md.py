@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from clawlint.diagnostics import Diagnostic
@@ -19,12 +19,28 @@ from clawlint.knowledge import workspace_files as wf
 from clawlint.memory_support import plural
 from clawlint.registry import Context, rule
 from clawlint.tokens import count_with_method as count_tokens
-from clawlint.workspace import Kind, SourceFile
+from clawlint.workspace import Kind, SourceFile, Workspace
 
 
 def root_memory(ctx: Context) -> SourceFile | None:
     f = ctx.ws.bootstrap(wf.ROOT_MEMORY)
     return f if f is not None and f.readable else None
+
+
+def memory_md_only(ws: Workspace) -> list[SourceFile]:
+    """Inputs of the MEM rules that read only MEMORY.md (see Rule.inputs)."""
+    f = ws.files.get(wf.ROOT_MEMORY)
+    return [f] if f is not None else []
+
+
+def memory_md_and(*kinds: Kind) -> Callable[[Workspace], list[SourceFile]]:
+    """Inputs: MEMORY.md and every file of `kinds`."""
+
+    def inputs(ws: Workspace) -> list[SourceFile]:
+        return [*memory_md_only(ws), *ws.of_kind(*kinds)]
+
+    inputs.__qualname__ = f"memory_md_and({', '.join(k.name for k in kinds)})"  # memo key
+    return inputs
 
 
 def utf16_len(text: str) -> int:
@@ -35,7 +51,7 @@ def utf16_len(text: str) -> int:
 # ---- MEM001: size ---------------------------------------------------------------------------
 
 
-@rule("MEM001")
+@rule("MEM001", inputs=memory_md_only)
 def memory_md_size(ctx: Context) -> Iterator[Diagnostic]:
     f = root_memory(ctx)
     if f is None:
@@ -93,7 +109,7 @@ def _heading_words(text: str) -> str:
     return re.sub(r"[^\w\s'-]", " ", text).strip()
 
 
-@rule("MEM002")
+@rule("MEM002", inputs=memory_md_only)
 def memory_md_as_log(ctx: Context) -> Iterator[Diagnostic]:
     f = root_memory(ctx)
     if f is None:
@@ -214,7 +230,7 @@ def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # A workspace rule, not per-file: the message depends on whether the root MEMORY.md exists.
-@rule("MEM004")
+@rule("MEM004", inputs=memory_md_and(Kind.MEMORY_OTHER))
 def nested_memory_md(ctx: Context) -> Iterator[Diagnostic]:
     for f in ctx.ws.of_kind(Kind.MEMORY_OTHER):
         if f.rel.lower() != "memory/memory.md":
@@ -251,7 +267,7 @@ def paragraphs(f: SourceFile) -> list[tuple[int, int, str]]:
     return out
 
 
-@rule("MEM005")
+@rule("MEM005", inputs=memory_md_and(Kind.BOOTSTRAP))
 def repeated_paragraph(ctx: Context) -> Iterator[Diagnostic]:
     f = root_memory(ctx)
     if f is None:

@@ -1,0 +1,218 @@
+"""Workspace rules with declared inputs (Rule.inputs) reuse a cached result while those files
+are unchanged, even when other files changed. A declaration that misses a file the rule
+depends on would replay stale findings, so every declaration is checked two ways:
+
+- while the rule runs, it touches the content of no file outside its inputs;
+- changing, deleting or adding a file outside its inputs (keeping the key) never changes its
+  findings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from helpers import lint, materialize, write_files
+
+from clawlint.config import Settings
+from clawlint.engine import _config_files, scoped_inputs
+from clawlint.registry import Context, iter_rules, load_rules
+from clawlint.ruledocs import load_all
+from clawlint.workspace import SourceFile, Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+load_rules()
+SCOPED = sorted(r.code for r in iter_rules(set(load_all())) if r.inputs is not None)
+# What a rule can learn about a file besides its name and kind.
+CONTENT = frozenset({
+    "text", "readable", "sha256", "src", "frontmatter", "markdown", "may_have_directives",
+    "size", "problem", "_text", "_load", "path", "abspath", "stat_full", "is_symlink",
+})
+
+ADDED = {
+    "TOOLS.md": "# Tools\n\nUse rsync for backups; never rm -rf.\n",
+    "HEARTBEAT.md": "# Heartbeat\n\n- check the backup log\n",
+    "memory/cards/added-card.md": (
+        "---\ntopic: Backup drill\ncategory: ops\ntags: [backup, restic]\ncreated: 2026-01-02\n"
+        "updated: 2026-01-02\n---\n\nRestic nightly snapshot at 02:00, keep 7 daily.\n"),
+    "memory/2026-10-01.md": "# 2026-10-01\n\n- Restic nightly snapshot at 02:00, keep 7 daily.\n",
+    "memory/projects/notes.md": "# Notes\n\nRestic nightly snapshot at 02:00, keep 7 daily.\n",
+    "skills/added/SKILL.md": "---\nname: added\ndescription: Adds things.\n---\n\nDo it.\n",
+    "notes/elsewhere.md": "# Elsewhere\n\nLast updated: 2026-11-22 10:00\n",
+}
+
+
+def test_the_heavy_workspace_rules_declare_inputs():
+    assert {"DUP001", "DUP002", "DUP003", "MEM001", "MEM002", "MEM004", "MEM005"} <= set(SCOPED)
+
+
+def _rule(code: str):
+    return next(iter(iter_rules({code})))
+
+
+def _workspace(root: Path) -> Workspace:
+    return Workspace(root, Settings(no_cache=True, embeddings="lexical"), None)
+
+
+def _key(code: str, root: Path) -> tuple[str | None, set[str]]:
+    """The rule's scoped cache key and what it covers: its declared inputs and the OpenClaw
+    config files (openclaw.json and its includes key every cached result)."""
+    ws = _workspace(root)
+    rule = _rule(code)
+    assert rule.inputs is not None
+    config = {f.rel for f in ws.files.values()
+              if any(os.path.samefile(f.abspath, c) for c in _config_files(ws) if os.path.exists(c))}
+    return scoped_inputs(ws, rule), {f.rel for f in rule.inputs(ws)} | config
+
+
+@contextmanager
+def _touched():
+    """Names of the files whose content is read inside the block."""
+    seen: set[str] = set()
+
+    def getattribute(self: SourceFile, name: str):
+        if name in CONTENT:
+            seen.add(object.__getattribute__(self, "rel"))
+        return object.__getattribute__(self, name)
+
+    SourceFile.__getattribute__ = getattribute  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        del SourceFile.__getattribute__
+
+
+def _findings(code: str, root: Path, track: bool = False):
+    ws = _workspace(root)
+    rule = _rule(code)
+    ctx = Context(rule, ws, ws.settings.options_for(code, rule.doc.options))
+    from clawlint.memory_support import pinned_today
+
+    with pinned_today():
+        if not track:
+            out = list(rule.func(ctx))
+            touched: set[str] = set()
+        else:
+            with _touched() as touched:
+                out = list(rule.func(ctx))
+                touched = set(touched)
+    return sorted((d.path, d.line, d.column, d.message) for d in out), touched
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and ".clawlint_cache" not in p.parts and not p.is_symlink())
+
+
+def _check_root(code: str, root: Path) -> None:
+    key, inputs = _key(code, root)
+    assert key is not None
+    base, touched = _findings(code, root, track=True)
+    outside = touched - inputs
+    assert not outside, f"{code} read {sorted(outside)}, outside its declared inputs"
+    for p in _files(root):
+        rel = p.relative_to(root).as_posix()
+        if rel in inputs:
+            continue
+        saved = p.read_bytes()
+        try:
+            for changed in (saved + b"\nLast updated: 2026-11-22 09:00\nnew line\n", b""):
+                p.write_bytes(changed)
+                if _key(code, root)[0] == key:
+                    got = _findings(code, root)[0]
+                    assert got == base, f"{code}: editing {rel} (not an input) changed its findings"
+            p.unlink()
+            if _key(code, root)[0] == key:
+                assert _findings(code, root)[0] == base, f"{code}: deleting {rel} changed them"
+        finally:
+            p.write_bytes(saved)
+    for rel, text in ADDED.items():
+        p = root / rel
+        if p.exists():
+            continue
+        write_files(root, {rel: text})
+        try:
+            if _key(code, root)[0] == key:
+                assert _findings(code, root)[0] == base, f"{code}: adding {rel} changed them"
+        finally:
+            p.unlink()
+
+
+@pytest.fixture(scope="module")
+def example_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("example") / "ws"
+    shutil.copytree(REPO / "examples" / "workspace", root,
+                    ignore=shutil.ignore_patterns(".clawlint_cache"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def generated_root(tmp_path_factory) -> Path:
+    from bench import generate
+
+    root = tmp_path_factory.mktemp("generated")
+    generate(root, 12, seed=11)
+    return root
+
+
+@pytest.mark.parametrize("code", SCOPED)
+def test_declared_inputs_hold_on_the_example_workspace(code, example_root):
+    _check_root(code, example_root)
+
+
+@pytest.mark.parametrize("code", SCOPED)
+def test_declared_inputs_hold_on_a_generated_workspace(code, generated_root):
+    _check_root(code, generated_root)
+
+
+@pytest.mark.parametrize("code", SCOPED)
+@pytest.mark.parametrize("section", ["Example", "Use instead"])
+def test_declared_inputs_hold_on_the_rule_doc_examples(code, section, tmp_path):
+    import re
+
+    doc = load_all()[code]
+    info = {}
+    for m in re.finditer(r"^(?:```+|~~~+)([^\n]*)$", doc.sections[section], re.M):
+        if f := re.search(r"\bfile=(\S+)", m.group(1)):
+            info[f.group(1)] = m.group(1)
+    materialize(tmp_path, doc.example_files(section), info)
+    _check_root(code, tmp_path)
+
+
+def test_a_scoped_result_survives_an_edit_elsewhere_and_not_one_of_its_inputs(tmp_path):
+    """End to end through the result cache: editing AGENTS.md keeps MEM001's cached result
+    (its marker survives); editing MEMORY.md re-runs it."""
+    from clawlint.engine import RunOptions, lint_workspace
+
+    write_files(tmp_path, {
+        "AGENTS.md": "# Agents\n\nBe brief.\n",
+        "MEMORY.md": "# Memory\n\n" + "- a durable pointer to a card in memory/cards\n" * 120,
+    })
+
+    def run() -> list[str]:
+        ws = Workspace(tmp_path, Settings(embeddings="lexical"), None)
+        res = lint_workspace(ws, RunOptions(active={"MEM001", "CV001"}))
+        return [d.message for d in res.diagnostics if d.code == "MEM001"]
+
+    first = run()
+    assert first
+    import json
+
+    cache_file = next((tmp_path / ".clawlint_cache").rglob("*.json"))
+    cache_file = next(p for p in (tmp_path / ".clawlint_cache").rglob("*.json")
+                      if "scoped" in json.loads(p.read_text()))
+    data = json.loads(cache_file.read_text())
+    data["scoped"]["MEM001"]["diags"][0]["message"] = "MARKER"
+    cache_file.write_text(json.dumps(data))
+    (tmp_path / "AGENTS.md").write_text("# Agents\n\nBe brief. Be kind.\n")
+    assert run() == ["MARKER"]  # served from the cache: AGENTS.md is not an input
+    (tmp_path / "MEMORY.md").write_text("# Memory\n\n" + "- pointer\n" * 400)
+    again = run()
+    assert again and again != ["MARKER"]
+    assert lint(tmp_path, select=["MEM001"])

@@ -186,16 +186,20 @@ def scoped_inputs(ws: Workspace, rule: Rule) -> str | None:
 
     def build() -> str | None:
         try:
-            files = sorted({f.rel: f for f in fn(ws)}.values(), key=lambda f: f.rel)
+            items = list(fn(ws))
         except Exception:  # noqa: BLE001 - fall back to the whole-workspace key
             return None
+        files = sorted({f.rel: f for f in items if not isinstance(f, str)}.values(),
+                       key=lambda f: f.rel)
         h = hashlib.sha256()
         for f in files:
             h.update(f"{f.rel}\0{f.kind.value}\0{_file_token(f)}\0{int(f.is_symlink)}\n".encode())
+        for token in sorted(t for t in items if isinstance(t, str)):  # e.g. a folder's presence
+            h.update(f"token\0{token}\n".encode())
         h.update(config_hash(ws).encode())
         return h.hexdigest()
 
-    return ws.memo(f"engine.scoped:{fn.__module__}.{fn.__qualname__}", build)
+    return ws.memo(f"engine.scoped:{id(fn)}", build)  # rules sharing a declaration share it
 
 
 def scoped_hit(code: str, ws: Workspace, cache: ResultCache) -> bool:

@@ -686,6 +686,20 @@ def workspace_inputs(ws: Workspace, session: str = "main",
                         excluded=excluded)
 
 
+def prefix_inputs(ws: Workspace) -> list[SourceFile]:
+    """Every workspace file the prompt prefix can hold: bootstrap files, a legacy memory.md,
+    the skills (their block) and whatever the bootstrap-extra-files hook matches. Rule.inputs of
+    the rules that judge the prefix."""
+    from clawlint.workspace import Kind
+
+    out = ws.files_of(frozenset({Kind.BOOTSTRAP, Kind.LEGACY_MEMORY, Kind.SKILL}))
+    entry = extra_files_entry(openclaw_config(ws))
+    if entry is not None:
+        out += [sf for rel in resolve_extra_patterns(ws, extra_patterns(entry))
+                if (sf := ws.files.get(rel)) is not None]
+    return out
+
+
 def _extra_inputs(ws: Workspace, prof: K.InjectionProfile,
                   allow: frozenset[str] | None) -> list[BootstrapInput]:
     """Files the bundled bootstrap-extra-files hook adds (literal paths and globs)."""

@@ -40,8 +40,9 @@ class Rule:
     # the settings and the environment, which key every cached result). Such a rule's cached
     # result is reused while those files are unchanged, even when others changed: an edit of
     # AGENTS.md does not re-run the duplicate index. None: it depends on every file.
+    # Strings among them are hashed as they are (e.g. whether a folder exists).
     # tests/test_scoped_inputs.py checks that a rule reads no file outside its inputs.
-    inputs: Callable[[Workspace], Iterable[SourceFile]] | None = None
+    inputs: Callable[[Workspace], Iterable[SourceFile | str]] | None = None
 
     def cacheable(self, ctx: Context) -> bool:
         if callable(self.cache):
@@ -68,7 +69,7 @@ ENGINE_CODES: set[str] = set()
 def rule(
     code: str, *, kinds: Iterable[Kind] | None = None,
     cache: bool | Callable[[Context], bool] = True,
-    inputs: Callable[[Workspace], Iterable[SourceFile]] | None = None,
+    inputs: Callable[[Workspace], Iterable[SourceFile | str]] | None = None,
 ) -> Callable[[CheckFn], CheckFn]:
     if inputs is not None and kinds is not None:
         raise ValueError(f"{code}: inputs are for workspace rules (per-file rules key by file)")
@@ -81,6 +82,16 @@ def rule(
         return fn
 
     return deco
+
+
+def kinds_inputs(*kinds: Kind) -> Callable[[Workspace], list[SourceFile]]:
+    """Rule.inputs of a workspace rule that reads only files of `kinds`."""
+    wanted = frozenset(kinds)
+
+    def inputs(ws: Workspace) -> list[SourceFile]:
+        return ws.files_of(wanted)
+
+    return inputs
 
 
 def engine_code(*codes: str) -> None:

@@ -68,7 +68,8 @@ def _key(code: str, root: Path) -> tuple[str | None, set[str]]:
     assert rule.inputs is not None
     config = {f.rel for f in ws.files.values()
               if any(os.path.samefile(f.abspath, c) for c in _config_files(ws) if os.path.exists(c))}
-    return scoped_inputs(ws, rule), {f.rel for f in rule.inputs(ws)} | config
+    files = {f.rel for f in rule.inputs(ws) if not isinstance(f, str)}
+    return scoped_inputs(ws, rule), files | config
 
 
 @contextmanager
@@ -169,6 +170,48 @@ def test_declared_inputs_hold_on_the_example_workspace(code, example_root):
 @pytest.mark.parametrize("code", SCOPED)
 def test_declared_inputs_hold_on_a_generated_workspace(code, generated_root):
     _check_root(code, generated_root)
+
+
+# Dependencies the other workspaces do not exercise: files the bootstrap-extra-files hook
+# adds to the prompt (any kind, chosen by globs), and a first run with no memory/ at all.
+SPECIAL = {
+    "extra-files": {
+        "openclaw.json": (
+            '{ hooks: { internal: { enabled: true, entries: { "bootstrap-extra-files": '
+            '{ enabled: true, paths: ["packages/*/AGENTS.md", "notes/MEMORY.md"] } } } } }\n'),
+        "AGENTS.md": "# Agents\n\nRead SOUL.md first.\n",
+        "packages/api/AGENTS.md": "# API\n\nLast updated: 2026-11-21 14:02 by the agent\n",
+        "packages/web/AGENTS.md": "# Web\n\nRun `pnpm dev` on port 5173.\n",
+        "notes/MEMORY.md": "# Notes\n\nSession id: 7f3c9a2e-1b4d-4c8e-9f00-123456789abc\n",
+        "memory/cards/x.md": ("---\ntopic: X\ncategory: ops\ntags: [x]\ncreated: 2026-01-01\n"
+                              "updated: 2026-01-01\n---\n\nText.\n"),
+    },
+    "first-run": {
+        "AGENTS.md": "# Agents\n\nRead SOUL.md first.\n",
+        "BOOTSTRAP.md": ("# BOOTSTRAP.md - Hello, World\n\n_You just woke up. Time to figure out "
+                         "who you are._\n"),
+    },
+}
+
+
+@pytest.mark.parametrize("code", SCOPED)
+@pytest.mark.parametrize("name", sorted(SPECIAL))
+def test_declared_inputs_hold_on_special_workspaces(code, name, tmp_path):
+    write_files(tmp_path, SPECIAL[name])
+    _check_root(code, tmp_path)
+
+
+def test_special_workspaces_exercise_what_they_are_for(tmp_path):
+    """The extra file's stamp is reported (so editing it must re-run CV001), and the first-run
+    workspace has a stock BOOTSTRAP.md that BS007 reports only once memory/ appears."""
+    a = tmp_path / "a"
+    write_files(a, SPECIAL["extra-files"])
+    assert any(d.path == "packages/api/AGENTS.md" for d in lint(a, select=["CV001"]))
+    b = tmp_path / "b"
+    write_files(b, SPECIAL["first-run"])
+    before = [d.code for d in lint(b, select=["BS007"])]
+    write_files(b, {"memory/2026-11-01.md": "# 2026-11-01\n\n- set up\n"})
+    assert before == [] and [d.code for d in lint(b, select=["BS007"])] == ["BS007"]
 
 
 @pytest.mark.parametrize("code", SCOPED)

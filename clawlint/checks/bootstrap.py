@@ -37,7 +37,7 @@ def _section(f: SourceFile, offset: int) -> tuple[int, str]:
     return line, where
 
 
-@rule("BS001")
+@rule("BS001", inputs=P.prefix_inputs)
 def bootstrap_file_truncated(ctx: Context) -> Iterator[Diagnostic]:
     res = P.simulate(ctx.ws)
     for v in res.files:
@@ -64,7 +64,7 @@ def bootstrap_file_truncated(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.diag(f, msg, start=start, end=min(end, start + max(1, len(f.src.line_text(line)))))
 
 
-@rule("BS002")
+@rule("BS002", inputs=P.prefix_inputs)
 def bootstrap_file_near_cap(ctx: Context) -> Iterator[Diagnostic]:
     ratio = float(ctx.options.get("near_ratio", K.NEAR_LIMIT_RATIO))
     res = P.simulate(ctx.ws)
@@ -95,7 +95,7 @@ def bootstrap_file_near_cap(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("BS003")
+@rule("BS003", inputs=P.prefix_inputs)
 def bootstrap_file_dropped(ctx: Context) -> Iterator[Diagnostic]:
     res = P.simulate(ctx.ws)
     before: list[P.FileVerdict] = []
@@ -119,7 +119,7 @@ def bootstrap_file_dropped(ctx: Context) -> Iterator[Diagnostic]:
 _ROLE = {K.AGENTS: "operating instructions", K.TOOLS: "local tool notes"}
 
 
-@rule("BS004")
+@rule("BS004", inputs=P.prefix_inputs)
 def missing_required_bootstrap_file(ctx: Context) -> Iterator[Diagnostic]:
     res = P.simulate(ctx.ws)
     for v in res.files:
@@ -132,7 +132,7 @@ def missing_required_bootstrap_file(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("BS005")
+@rule("BS005", inputs=P.prefix_inputs)
 def legacy_bootstrap_file(ctx: Context) -> Iterator[Diagnostic]:
     res = P.simulate(ctx.ws)
     if res.profile.era != K.CURRENT:
@@ -167,7 +167,7 @@ def legacy_bootstrap_file(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("BS006")
+@rule("BS006", inputs=P.prefix_inputs)
 def root_memory_not_injected(ctx: Context) -> Iterator[Diagnostic]:
     ws = ctx.ws
     lower = ws.files.get(K.LEGACY_MEMORY)
@@ -190,10 +190,19 @@ def root_memory_not_injected(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+def _onboarding_signals(ws: Workspace) -> list[str]:
+    """Besides the prefix files, BS007 depends on whether memory/ has anything."""
+    return [f"memory-present:{_memory_present(ws)}"]
+
+
+def _memory_present(ws: Workspace) -> bool:
+    return any(rel.startswith("memory/") for rel in ws.files) or (ws.root / "memory").is_dir()
+
+
 def _onboarded(ws: Workspace) -> list[str]:
     """Evidence that first-run setup already happened (OpenClaw's own completion signals)."""
     ev: list[str] = []
-    if any(rel.startswith("memory/") for rel in ws.files) or (ws.root / "memory").is_dir():
+    if _memory_present(ws):
         ev.append("memory/ exists")
     m = ws.files.get(K.MEMORY)
     if m is not None and m.rel == K.MEMORY:
@@ -205,7 +214,7 @@ def _onboarded(ws: Workspace) -> list[str]:
     return ev
 
 
-@rule("BS007")
+@rule("BS007", inputs=lambda ws: [*P.prefix_inputs(ws), *_onboarding_signals(ws)])
 def stale_bootstrap_md(ctx: Context) -> Iterator[Diagnostic]:
     f = ctx.ws.files.get(K.BOOTSTRAP)
     if f is None or f.rel != K.BOOTSTRAP or not f.text:
@@ -232,7 +241,7 @@ def stale_bootstrap_md(ctx: Context) -> Iterator[Diagnostic]:
 _WS = re.compile(r"\s+")
 
 
-@rule("BS008")
+@rule("BS008", inputs=P.prefix_inputs)
 def unfilled_template_placeholder(ctx: Context) -> Iterator[Diagnostic]:
     for name in (K.IDENTITY, K.USER):
         f = ctx.ws.files.get(name)

@@ -19,7 +19,7 @@ from clawlint.checks.text_hygiene import newline_style
 from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from clawlint.knowledge import memory as facts
 from clawlint.memory_support import as_date, parse_iso_date, plural, today
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
 from clawlint.source import FrontMatter, KeyInfo
 from clawlint.tokens import count_with_method as count_tokens
 from clawlint.workspace import Kind, SourceFile
@@ -670,7 +670,7 @@ def _norm_topic(value: str) -> str:
     return _SPACES.sub(" ", value).strip().strip(".:;!").casefold()
 
 
-@rule("CRD013")
+@rule("CRD013", inputs=kinds_inputs(Kind.CARD))
 def duplicate_topic(ctx: Context) -> Iterator[Diagnostic]:
     seen: dict[str, list[SourceFile]] = {}
     for f in sorted(ctx.ws.of_kind(Kind.CARD), key=lambda x: x.rel):

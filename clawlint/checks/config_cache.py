@@ -16,7 +16,8 @@ from clawlint.checks.config_common import (
 from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from clawlint.knowledge import config as kc
 from clawlint.openclaw_config import KeyPath, OpenClawConfig
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
+from clawlint.workspace import Kind
 
 
 def params_objects(cfg: OpenClawConfig) -> Iterator[KeyPath]:
@@ -54,7 +55,7 @@ def _rename_fix(ctx: Context, cfg: OpenClawConfig, path: KeyPath, new_value: str
     )
 
 
-@rule("CFG009")
+@rule("CFG009", inputs=kinds_inputs(Kind.CONFIG))
 def cache_retention_value(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -113,7 +114,7 @@ def effective_cache_retention(cfg: OpenClawConfig, agent_id: str | None
     return value, where
 
 
-@rule("CFG010")
+@rule("CFG010", inputs=kinds_inputs(Kind.CONFIG))
 def heartbeat_outlives_cache(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -175,7 +176,7 @@ def literal_secrets(cfg: OpenClawConfig) -> Iterator[tuple[KeyPath, str]]:
     yield from walk(cfg.raw, ())
 
 
-@rule("CFG011")
+@rule("CFG011", inputs=kinds_inputs(Kind.CONFIG))
 def literal_secret(ctx: Context) -> Iterator[Diagnostic]:
     from clawlint.checks.secrets import mask
 

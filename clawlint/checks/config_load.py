@@ -11,7 +11,8 @@ from clawlint.checks.config_common import at, config_of, fmt, severity
 from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import config as kc
 from clawlint.openclaw_config import OpenClawConfig, era_markers
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
+from clawlint.workspace import Kind
 
 
 def _issues(ctx: Context, kind: str, suffix: str = "", level: str | None = None
@@ -29,7 +30,7 @@ def _issues(ctx: Context, kind: str, suffix: str = "", level: str | None = None
         yield d
 
 
-@rule("PAR008")
+@rule("PAR008", inputs=kinds_inputs(Kind.CONFIG))
 def invalid_json5(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "read")
     yield from _issues(ctx, "parse", "; OpenClaw cannot load this config and refuses to start "
@@ -48,17 +49,17 @@ def include_problem(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "include")
 
 
-@rule("CFG002")
+@rule("CFG002", inputs=kinds_inputs(Kind.CONFIG))
 def unresolved_env_var(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "env-unresolved")
 
 
-@rule("CFG003")
+@rule("CFG003", inputs=kinds_inputs(Kind.CONFIG))
 def invalid_env_var_name(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "env-name")
 
 
-@rule("CFG004")
+@rule("CFG004", inputs=kinds_inputs(Kind.CONFIG))
 def duplicate_key(ctx: Context) -> Iterator[Diagnostic]:
     yield from _issues(ctx, "duplicate")
 
@@ -69,7 +70,7 @@ _MIGRATION = {
 }
 
 
-@rule("CFG005")
+@rule("CFG005", inputs=kinds_inputs(Kind.CONFIG))
 def mixed_era(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -86,7 +87,7 @@ def mixed_era(ctx: Context) -> Iterator[Diagnostic]:
             f"is ignored. Finish the migration: {how} (or run `openclaw doctor --fix`)"))
 
 
-@rule("CFG006")
+@rule("CFG006", inputs=kinds_inputs(Kind.CONFIG))
 def legacy_memory_search_location(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -127,7 +128,7 @@ def _has_literal_secret(cfg: OpenClawConfig) -> bool:
     return any(True for _ in literal_secrets(cfg))
 
 
-@rule("CFG012")
+@rule("CFG012", inputs=kinds_inputs(Kind.CONFIG))
 def config_permissions(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or cfg.path is None or os.name != "posix":
@@ -147,7 +148,7 @@ def config_permissions(ctx: Context) -> Iterator[Diagnostic]:
             f"run `chmod 600 {cfg.path}` (and move the keys to `${{ENV}}` references)"))
 
 
-@rule("CFG013")
+@rule("CFG013", inputs=kinds_inputs(Kind.CONFIG))
 def symlinked_config(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or cfg.path is None or not cfg.path.is_symlink():

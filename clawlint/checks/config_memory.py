@@ -14,7 +14,8 @@ from clawlint.checks.config_common import agents_to_check, at, config_of, fmt, s
 from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import config as kc
 from clawlint.openclaw_config import KeyPath, OpenClawConfig, state_dir
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
+from clawlint.workspace import Kind
 
 
 @dataclass
@@ -87,7 +88,7 @@ def ollama_url_paths(cfg: OpenClawConfig, e: Effective) -> list[KeyPath]:
     return out
 
 
-@rule("MS001")
+@rule("MS001", inputs=kinds_inputs(Kind.CONFIG))
 def ollama_base_url(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -127,7 +128,7 @@ def _openai_ollama(cfg: OpenClawConfig) -> Iterator[tuple[Effective, KeyPath, st
             yield e, p, url  # type: ignore[misc]
 
 
-@rule("MS002")
+@rule("MS002", inputs=kinds_inputs(Kind.CONFIG))
 def openai_compatible_needs_v1(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -157,7 +158,7 @@ def openai_compatible_needs_v1(ctx: Context) -> Iterator[Diagnostic]:
     yield from _dedupe(gen())
 
 
-@rule("MS003")
+@rule("MS003", inputs=kinds_inputs(Kind.CONFIG))
 def prefer_native_ollama(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -187,7 +188,7 @@ def is_chat_model(model: str) -> bool:
     return bool(kc.CHAT_MODEL_RE.match(model_name(m)))
 
 
-@rule("MS004")
+@rule("MS004", inputs=kinds_inputs(Kind.CONFIG))
 def chat_model_as_embedding_model(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -256,7 +257,7 @@ def _loopback_remote(e: Effective) -> bool:
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
-@rule("MS005")
+@rule("MS005", inputs=kinds_inputs(Kind.CONFIG))
 def missing_embedding_key(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -280,7 +281,7 @@ def missing_embedding_key(ctx: Context) -> Iterator[Diagnostic]:
     yield from _dedupe(gen())
 
 
-@rule("MS006")
+@rule("MS006", inputs=kinds_inputs(Kind.CONFIG))
 def default_provider_without_key(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok or cfg.get("memory", "backend") == "qmd":
@@ -321,7 +322,7 @@ def sessions_gate(cfg: OpenClawConfig, ms: dict[str, Any]) -> bool:
     return classic_on
 
 
-@rule("MS007")
+@rule("MS007", inputs=kinds_inputs(Kind.CONFIG))
 def sessions_source_inert(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -346,7 +347,7 @@ def sessions_source_inert(ctx: Context) -> Iterator[Diagnostic]:
     yield from _dedupe(gen())
 
 
-@rule("MS008")
+@rule("MS008", inputs=kinds_inputs(Kind.CONFIG))
 def sessions_double_indexing(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -377,7 +378,7 @@ def sessions_double_indexing(ctx: Context) -> Iterator[Diagnostic]:
     yield from _dedupe(gen())
 
 
-@rule("MS009")
+@rule("MS009", inputs=kinds_inputs(Kind.CONFIG))
 def multimodal_constraints(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -420,7 +421,7 @@ _BUILTIN_KEYS = frozenset({"provider", "model", "remote", "local", "fallback", "
                            "chunking", "query", "outputDimensionality"})
 
 
-@rule("MS010")
+@rule("MS010", inputs=kinds_inputs(Kind.CONFIG))
 def qmd_backend_with_builtin_block(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok or cfg.era != "classic":

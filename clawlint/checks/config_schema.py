@@ -13,7 +13,8 @@ from clawlint.checks.config_common import agents_to_check, at, config_of, fmt
 from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import config as kc
 from clawlint.openclaw_config import KeyPath, OpenClawConfig
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
+from clawlint.workspace import Kind
 
 # Keys people write that OpenClaw spells differently (facts §3.2, §9 rule 2).
 _ALIASES = {
@@ -174,7 +175,7 @@ def _dedupe_key(rel: KeyPath) -> tuple[str, ...]:
     return tuple(str(p) for p in rel)
 
 
-@rule("CFG007")
+@rule("CFG007", inputs=kinds_inputs(Kind.CONFIG))
 def memory_search_schema(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:
@@ -240,7 +241,7 @@ def _retired_in_block(cfg: OpenClawConfig, loc: KeyPath) -> Iterator[tuple[KeyPa
             "keyword-only recall)")
 
 
-@rule("CFG008")
+@rule("CFG008", inputs=kinds_inputs(Kind.CONFIG))
 def retired_key(ctx: Context) -> Iterator[Diagnostic]:
     cfg = config_of(ctx)
     if cfg is None or not cfg.ok:

@@ -16,7 +16,7 @@ from clawlint.diagnostics import Applicability, Diagnostic, Fix
 from clawlint.knowledge import memory as facts
 from clawlint.knowledge import workspace_files as wf
 from clawlint.memory_support import plural, today
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
 from clawlint.workspace import Kind, SourceFile
 
 
@@ -77,7 +77,7 @@ def daily_logs(ctx: Context) -> list[LogName]:
     return ctx.ws.memo("log.names", build)
 
 
-@rule("LOG001")
+@rule("LOG001", inputs=kinds_inputs(Kind.DAILY_LOG, Kind.MEMORY_OTHER))
 def non_canonical_name(ctx: Context) -> Iterator[Diagnostic]:
     for ln in daily_logs(ctx):
         if ln.canonical or ln.date is None:
@@ -101,7 +101,7 @@ def non_canonical_name(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("LOG002")
+@rule("LOG002", inputs=kinds_inputs(Kind.DAILY_LOG, Kind.MEMORY_OTHER))
 def impossible_date(ctx: Context) -> Iterator[Diagnostic]:
     for ln in daily_logs(ctx):
         if ln.date is None:
@@ -114,7 +114,7 @@ def impossible_date(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("LOG003")
+@rule("LOG003", inputs=kinds_inputs(Kind.DAILY_LOG, Kind.MEMORY_OTHER))
 def future_date(ctx: Context) -> Iterator[Diagnostic]:
     now = today(ctx.options)
     limit = now + _dt.timedelta(days=int(ctx.options.get("grace_days", 1)))
@@ -129,7 +129,7 @@ def future_date(ctx: Context) -> Iterator[Diagnostic]:
             )
 
 
-@rule("LOG004")
+@rule("LOG004", inputs=kinds_inputs(Kind.DAILY_LOG, Kind.MEMORY_OTHER))
 def old_logs(ctx: Context) -> Iterator[Diagnostic]:
     now = today(ctx.options)
     max_age = int(ctx.options.get("max_age_days", facts.DAILY_LOG_ARCHIVE_DAYS))
@@ -149,7 +149,7 @@ def old_logs(ctx: Context) -> Iterator[Diagnostic]:
     )
 
 
-@rule("LOG005")
+@rule("LOG005", inputs=kinds_inputs(Kind.DAILY_LOG, Kind.MEMORY_OTHER))
 def large_log(ctx: Context) -> Iterator[Diagnostic]:
     max_chars = int(ctx.options.get("max_chars", facts.MEMORY_GET_MAX_CHARS))
     for ln in daily_logs(ctx):

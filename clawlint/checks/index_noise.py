@@ -13,7 +13,7 @@ from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import memory as facts
 from clawlint.knowledge import workspace_files as wf
 from clawlint.memory_support import plural
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
 from clawlint.workspace import Kind, SourceFile
 
 MEMORY_MD_KINDS = (Kind.DAILY_LOG, Kind.CARD, Kind.MEMORY_OTHER)
@@ -67,7 +67,7 @@ def _exists(ctx: Context) -> Callable[[str], bool]:
     return lambda rel: ctx.ws.get(rel) is not None
 
 
-@rule("IDX001")
+@rule("IDX001", inputs=kinds_inputs(Kind.CARD, Kind.DAILY_LOG, Kind.MEMORY_OTHER, Kind.MEMORY_NON_MD))
 def indexed_backup(ctx: Context) -> Iterator[Diagnostic]:
     for f in sorted(ctx.ws.of_kind(*MEMORY_MD_KINDS), key=lambda x: x.rel):
         if _openclaw_owned(f.rel):
@@ -94,7 +94,7 @@ def _code_ratio(f: SourceFile) -> float:
     return sum(1 for i in nonblank if i in code) / len(nonblank)
 
 
-@rule("IDX002")
+@rule("IDX002", inputs=kinds_inputs(Kind.CARD, Kind.DAILY_LOG, Kind.MEMORY_OTHER, Kind.MEMORY_NON_MD))
 def large_dump(ctx: Context) -> Iterator[Diagnostic]:
     max_chars = int(ctx.options.get("max_chars", facts.LARGE_DUMP_CHARS))
     min_chars = int(ctx.options.get("dump_min_chars", 4000))
@@ -147,7 +147,7 @@ def metadata_blocks(f: SourceFile) -> list[int]:
     return out
 
 
-@rule("IDX003")
+@rule("IDX003", inputs=kinds_inputs(Kind.CARD, Kind.DAILY_LOG, Kind.MEMORY_OTHER, Kind.MEMORY_NON_MD))
 def session_metadata(ctx: Context) -> Iterator[Diagnostic]:
     min_blocks = int(ctx.options.get("min_blocks", 1))
     for f in sorted(ctx.ws.of_kind(*MEMORY_MD_KINDS), key=lambda x: x.rel):
@@ -167,7 +167,7 @@ def session_metadata(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("IDX004")
+@rule("IDX004", inputs=kinds_inputs(Kind.CARD, Kind.DAILY_LOG, Kind.MEMORY_OTHER, Kind.MEMORY_NON_MD))
 def non_markdown(ctx: Context) -> Iterator[Diagnostic]:
     files = sorted(
         (f for f in ctx.ws.of_kind(Kind.MEMORY_NON_MD)

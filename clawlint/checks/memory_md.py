@@ -39,7 +39,6 @@ def memory_md_and(*kinds: Kind) -> Callable[[Workspace], list[SourceFile]]:
     def inputs(ws: Workspace) -> list[SourceFile]:
         return [*memory_md_only(ws), *ws.of_kind(*kinds)]
 
-    inputs.__qualname__ = f"memory_md_and({', '.join(k.name for k in kinds)})"  # memo key
     return inputs
 
 

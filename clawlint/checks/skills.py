@@ -16,7 +16,7 @@ from typing import Any
 from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from clawlint.knowledge import skills as K
 from clawlint.paths import is_within
-from clawlint.registry import Context, rule
+from clawlint.registry import Context, kinds_inputs, rule
 from clawlint.skills_budget import budget
 from clawlint.skillset import (
     Skill,
@@ -196,7 +196,7 @@ def skill_key_instead_of_name(ctx: Context, f: SourceFile) -> Iterator[Diagnosti
 
 
 # ---- SKL004 ----------------------------------------------------------------------------------
-@rule("SKL004")
+@rule("SKL004", inputs=kinds_inputs(Kind.SKILL))
 def duplicate_name(ctx: Context) -> Iterator[Diagnostic]:
     for sk in workspace_skills(ctx.ws):
         if sk.shadowed_by is None or sk.file is None:
@@ -516,7 +516,7 @@ def _config_diag(ctx: Context, cfg: Any, path: tuple[str | int, ...], message: s
                     end_col=span.end_column, fix=fix)
 
 
-@rule("SKL012")
+@rule("SKL012", inputs=kinds_inputs(Kind.SKILL))
 def unknown_allowlist_name(ctx: Context) -> Iterator[Diagnostic]:
     cfg = openclaw_config(ctx.ws)
     if cfg is None or not getattr(cfg, "ok", True):
@@ -560,7 +560,7 @@ def _names(entries: list[Any], limit: int = 5) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-@rule("SKL013")
+@rule("SKL013", inputs=kinds_inputs(Kind.SKILL))
 def prompt_budget(ctx: Context) -> Iterator[Diagnostic]:
     b = budget(ctx.ws)
     if not b.over_budget and not b.over_count:

@@ -568,14 +568,14 @@ def _emit(ctx: Context, code: str, make: object) -> Iterator[Diagnostic]:
         yield ctx.diag(v.source, msg, start=fd.start, end=fd.end)
 
 
-@rule("CV001")
+@rule("CV001", inputs=P.prefix_inputs)
 def volatile_timestamp(ctx: Context) -> Iterator[Diagnostic]:
     yield from _emit(ctx, "CV001", lambda v, fd, why: (
         f"{fd.kind} `{fd.what[:60]}` in {v.rel}: {why}. Drop it (git history keeps the date) or "
         "move it to a daily log (memory/YYYY-MM-DD.md) or the user message"))
 
 
-@rule("CV002")
+@rule("CV002", inputs=P.prefix_inputs)
 def volatile_live_value(ctx: Context) -> Iterator[Diagnostic]:
     yield from _emit(ctx, "CV002", lambda v, fd, why: (
         f"{fd.kind} `{fd.what[:60]}` in {v.rel} is a live value that changes between turns: "
@@ -583,7 +583,7 @@ def volatile_live_value(ctx: Context) -> Iterator[Diagnostic]:
         "`session_status` report them); put lasting facts in a card"))
 
 
-@rule("CV003")
+@rule("CV003", inputs=P.prefix_inputs)
 def dreaming_output_in_memory(ctx: Context) -> Iterator[Diagnostic]:
     yield from _emit(ctx, "CV003", lambda v, fd, why: (
         f"{fd.kind} in {v.rel} (`{fd.what[:50]}`): dreaming promotions are rewritten by the "
@@ -591,7 +591,7 @@ def dreaming_output_in_memory(ctx: Context) -> Iterator[Diagnostic]:
         "the raw promotion block"))
 
 
-@rule("CV004")
+@rule("CV004", inputs=P.prefix_inputs)
 def loader_placeholder(ctx: Context) -> Iterator[Diagnostic]:
     yield from _emit(ctx, "CV004", lambda v, fd, why: (
         f"placeholder `{fd.what}` in {v.rel}: if a hook or template step expands it, the "
@@ -601,7 +601,7 @@ def loader_placeholder(ctx: Context) -> Iterator[Diagnostic]:
            if re.search(r"date|time|now|today|clock", fd.what, re.I) else "")))
 
 
-@rule("CV005")
+@rule("CV005", inputs=P.prefix_inputs)
 def routine_prefix_rewrite(ctx: Context) -> Iterator[Diagnostic]:
     yield from _emit(ctx, "CV005", lambda v, fd, why: (
         f"instruction makes the agent rewrite a prefix file routinely ({fd.kind}): {why}, on "

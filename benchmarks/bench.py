@@ -8,6 +8,9 @@ For each size it prints, from one run on this machine:
              per-user caches are filled once beforehand, as any earlier run on the machine does
   warm       clawlint again, nothing changed: the replay of the unchanged run
   no-replay  the same warm run with CLAWLINT_NO_REPLAY=1: the result cache's whole-run path
+  edit card / edit AGENTS
+             a run after appending a line to one card, then to AGENTS.md (a pre-commit run
+             after an edit: only the rules that read the changed file run again)
 with wall time and peak RSS of each process, and the targets of issue 7 as ratios.
 
     python benchmarks/bench.py                 # all sizes
@@ -246,11 +249,21 @@ def main() -> None:
             warm = measure(RUNNER, lint_args, env)
             warm_process = process_wall(RUNNER, lint_args, env)
             no_replay = measure(RUNNER, lint_args, {**env, "CLAWLINT_NO_REPLAY": "1"})
+            # A pre-commit run after an edit: one card, then AGENTS.md (replay cannot serve it;
+            # the result cache re-runs what reads the changed file).
+            card = next(iter(sorted((tmp / "memory" / "cards").glob("*.md"))))
+            with card.open("a", encoding="utf-8") as fh:
+                fh.write("\nOne more line about the nightly restic snapshot.\n")
+            edit_card = measure(RUNNER, lint_args, env)
+            with (tmp / "AGENTS.md").open("a", encoding="utf-8") as fh:
+                fh.write("\n- Prefer short answers.\n")
+            edit_agents = measure(RUNNER, lint_args, env)
             rows.append({"cards": n, "baseline_s": base[0], "baseline_mb": base[1],
                          "first_s": first[0], "first_mb": first[1],
                          "cold_s": cold[0], "cold_mb": cold[1], "warm_s": warm[0], "warm_mb": warm[1],
                          "warm_process_s": warm_process, "no_replay_s": no_replay[0],
-                         "no_replay_mb": no_replay[1]})
+                         "no_replay_mb": no_replay[1], "edit_card_s": edit_card[0],
+                         "edit_agents_s": edit_agents[0]})
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(replay_home, ignore_errors=True)
@@ -258,10 +271,12 @@ def main() -> None:
         print(json.dumps(rows, indent=2))
         return
     print(f"{'cards':>6} {'baseline':>10} {'first run':>10} {'cold':>10} {'warm':>10} {'warm+start':>11} "
-          f"{'no-replay':>10} {'cold/base':>10} {'warm/base':>10} {'no-rep/base':>11} {'peak MB':>8}")
+          f"{'no-replay':>10} {'edit card':>10} {'edit AGENTS':>11} "
+          f"{'cold/base':>10} {'warm/base':>10} {'no-rep/base':>11} {'peak MB':>8}")
     for r in rows:
         print(f"{r['cards']:>6} {r['baseline_s']:>9.3f}s {r['first_s']:>9.3f}s {r['cold_s']:>9.3f}s "
               f"{r['warm_s']:>9.3f}s {r['warm_process_s']:>10.3f}s {r['no_replay_s']:>9.3f}s "
+              f"{r['edit_card_s']:>9.3f}s {r['edit_agents_s']:>10.3f}s "
               f"{r['cold_s'] / r['baseline_s']:>9.2f}x {r['warm_s'] / r['baseline_s']:>9.2f}x "
               f"{r['no_replay_s'] / r['baseline_s']:>10.2f}x "
               f"{max(r['first_mb'], r['cold_mb'], r['warm_mb'], r['no_replay_mb']):>8.1f}")

@@ -216,6 +216,12 @@ def check_cmd(
         )
         click.echo(warning, err=True)
         recorder.stderr(warning + "\n")
+    from clawlint.memory_support import today_env_problem
+
+    if problem := today_env_problem():
+        warning = f"clawlint: warning: {problem}"
+        click.echo(warning, err=True)
+        recorder.stderr(warning + "\n")
     if not report.results:
         _fail("no OpenClaw workspace to lint")
     for msg in report.internal_errors:

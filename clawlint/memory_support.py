@@ -24,6 +24,26 @@ def parse_iso_date(text: str) -> _dt.date | None:
         return None
 
 
+# Rules add and subtract days and years from today; a date at the edge of Python's range
+# (0001-01-01, 9999-12-31) would overflow. Anything outside these years is not a real "today".
+TODAY_MIN_YEAR, TODAY_MAX_YEAR = 1900, 9000
+
+
+def parse_today(raw: str) -> _dt.date | None:
+    """A CLAWLINT_TODAY / `today` option value: an ISO date between 1900 and 9000, else None."""
+    d = parse_iso_date(raw)
+    return d if d is not None and TODAY_MIN_YEAR <= d.year <= TODAY_MAX_YEAR else None
+
+
+def today_env_problem() -> str | None:
+    """A warning when $CLAWLINT_TODAY is set but is not a usable date (it is then ignored)."""
+    raw = os.environ.get(TODAY_ENV, "")
+    if not raw.strip() or parse_today(raw) is not None:
+        return None
+    return (f"{TODAY_ENV}={raw!r} is not a date between {TODAY_MIN_YEAR} and {TODAY_MAX_YEAR} "
+            "(YYYY-MM-DD); using the system date")
+
+
 _pinned: _dt.date | None = None
 
 
@@ -55,7 +75,7 @@ def today(options: dict[str, Any] | None = None) -> _dt.date:
         if isinstance(raw, str) and raw.strip():
             d = _parsed_today.get(raw)  # called per card: parse each spelling once
             if d is None:
-                d = parse_iso_date(raw)
+                d = parse_today(raw)
                 if d is not None and len(_parsed_today) < 64:
                     _parsed_today[raw] = d
             if d is not None:

@@ -42,6 +42,10 @@ MARKDOWN_KINDS = frozenset(
 READ_KINDS = MARKDOWN_KINDS | {Kind.CONFIG, Kind.HOOK_HANDLER}
 
 
+# Root files OpenClaw injects whatever clawlint's `exclude` says.
+_INJECTED_KINDS = frozenset({Kind.BOOTSTRAP, Kind.LEGACY_MEMORY})
+
+
 def mentions_directive(text: str) -> bool:
     """Whether a text can hold a suppression comment (all of them start `clawlint-`, matched
     case-insensitively); lower() then `in` is several times faster than an IGNORECASE regex."""
@@ -77,6 +81,7 @@ class SourceFile:
     # stat cache's check): a replay record depends on it (clawlint/replay.py).
     stat_full: list[int] | None = field(default=None, repr=False)
     unstable: bool = field(default=False, repr=False)  # its stat changed during this run
+    excluded: bool = False  # by `exclude`: kept only because OpenClaw still injects it
     # From the stat cache: the unchanged content has no `clawlint-` directive, so finding
     # suppressions need not read it.
     _no_directives: bool = field(default=False, repr=False)
@@ -136,6 +141,14 @@ class SourceFile:
             return
         self._sha = hashlib.sha256(data).hexdigest()
         nul = data.find(b"\x00")
+        wide = _wide_encoding(data) if nul >= 0 else None
+        if wide is not None:
+            self.problem = ReadProblem(
+                "PAR002",
+                f"file is {wide}, not UTF-8 (what Windows PowerShell's `>` and some editors "
+                "write); OpenClaw reads UTF-8 and sees NUL bytes. Re-save it as UTF-8",
+            )
+            return
         if nul >= 0:
             line = data.count(b"\n", 0, nul) + 1
             col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
@@ -335,12 +348,17 @@ class Workspace:
                 fname = e.name
                 rel = f"{rel_dir}/{fname}" if rel_dir else fname
                 listing.append(f"l:{rel}>{_readlink(e.path)}" if is_link else f"f:{rel}")
-                if only_list or excluded(rel):
+                if only_list:
                     continue
+                leave_out = excluded(rel)
                 kind = self.classify(rel)
-                if kind is None:
+                if kind is None or (leave_out and kind not in _INJECTED_KINDS):
                     continue
                 sf = SourceFile(abspath=e.path, rel=rel, kind=kind, is_symlink=is_link)
+                # An excluded bootstrap file is still injected by OpenClaw: the prompt
+                # simulation keeps it (no false "missing" or wrong totals); nothing is
+                # reported on it.
+                sf.excluded = leave_out
                 if is_link:
                     prob = self._link_problem(Path(e.path), root_real)
                     if prob is not None:
@@ -383,6 +401,9 @@ class Workspace:
         return f if f is not None and f.kind is Kind.BOOTSTRAP else None
 
     def is_target(self, rel: str) -> bool:
+        f = self.files.get(rel)
+        if f is not None and f.excluded:
+            return False
         if self.targets is None:
             return True
         return any(t in ("", ".") or rel == t or rel.startswith(t + "/") for t in self.targets)
@@ -409,6 +430,34 @@ class Workspace:
         from clawlint.openclaw_config import load_for_workspace
 
         return load_for_workspace(self)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-16 (little-endian)' and the like for text saved in UTF-16/32, by its BOM or, without
+    one, by NUL bytes in every other position of mostly-ASCII text; None for anything else."""
+    for bom, name, codec in ((b"\xff\xfe\x00\x00", "UTF-32 (little-endian)", "utf-32-le"),
+                             (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)", "utf-32-be"),
+                             (b"\xff\xfe", "UTF-16 (little-endian)", "utf-16-le"),
+                             (b"\xfe\xff", "UTF-16 (big-endian)", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                data[len(bom):].decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return name
+    head = data[:1024]
+    if len(head) < 4 or len(data) % 2:
+        return None
+    even, odd = head[0::2], head[1::2]
+    for zeros, text, name, codec in ((odd, even, "UTF-16 (little-endian)", "utf-16-le"),
+                                     (even, odd, "UTF-16 (big-endian)", "utf-16-be")):
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) == 0:
+            try:
+                data.decode(codec)
+            except UnicodeDecodeError:
+                return None
+            return name
+    return None
 
 
 def _rel_inside(root: Path, path: str) -> str:

@@ -192,3 +192,16 @@ def test_path_through_a_symlinked_folder_names_the_same_files(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "real")
     groups, missing = group_paths([tmp_path / "link" / "ws" / "AGENTS.md"])
     assert not missing and list(groups.values()) == [["AGENTS.md"]]
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "2026-13-01", "soon"])
+def test_unusable_clawlint_today_is_a_warning_not_an_internal_error(ws, value):
+    root = ws({"AGENTS.md": GOOD, "memory/2026-11-20.md": "# 2026-11-20\n\n- did things\n",
+               "memory/cards/a.md": "---\ntopic: A\ncategory: ops\ntags: [a]\ncreated: 2026-01-01\n"
+                                    "updated: 2026-01-01\n---\n\nText.\n"})
+    proc = subprocess.run([sys.executable, "-m", "clawlint", "check", str(root), "--select", "ALL",
+                           "--embeddings", "lexical"], capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1", "CLAWLINT_TODAY": value})
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "internal error" not in proc.stderr
+    assert f"CLAWLINT_TODAY='{value}' is not a date between 1900 and 9000" in proc.stderr

@@ -101,6 +101,19 @@ def test_exclude(ws):
     assert lint(root, ["PAR007"], s) == []
 
 
+def test_excluded_bootstrap_files_still_count_as_injected_but_are_not_reported(ws):
+    stamp = "# Agents\n\nLast updated: 2026-11-20 10:00\n" + "Be brief and kind.\n" * 2000
+    root = ws({"AGENTS.md": stamp, "SOUL.md": "# Soul\n\nCalm.\n"})
+    everything = Settings(exclude=["**"])
+    assert lint(root, ["ALL"], everything) == []  # no "AGENTS.md is missing", no CV001/BS001
+    assert {"CV001", "BS001"} <= {d.code for d in lint(root, ["ALL"])}
+    from clawlint.prefix import simulate
+    from clawlint.workspace import Workspace
+
+    sim = simulate(Workspace(root, everything, None))
+    assert sim.verdict("AGENTS.md").injected_chars > 10_000  # still in the prompt
+
+
 def test_rule_options_validated(ws, tmp_path):
     root = ws({"AGENTS.md": "# A\n"})
     with pytest.raises(ConfigError, match="unknown option 'nope'"):

@@ -157,3 +157,20 @@ def test_non_utf8_clawlint_config_is_a_one_line_error(tmp_path: Path):
                        capture_output=True, text=True, timeout=120,
                        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
     assert r.returncode == 2 and "Traceback" not in r.stderr and "not UTF-8" in r.stderr
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("\ufeff# Agents\n\nBe brief. Café.\n".encode("utf-16-le"), "UTF-16 (little-endian)"),
+    ("\ufeff# Agents\n\nBe brief.\n".encode("utf-16-be"), "UTF-16 (big-endian)"),
+    ("# Agents\n\nBe brief, no BOM here.\n".encode("utf-16-le"), "UTF-16 (little-endian)"),
+    ("\ufeff# Agents\n".encode("utf-32-le"), "UTF-32 (little-endian)"),
+])
+def test_utf16_files_are_named_as_such_not_called_binary(tmp_path: Path, data, encoding):
+    from helpers import lint, write_files
+
+    write_files(tmp_path, {"AGENTS.md": data, "SOUL.md": b"bin\x00\x01\x02ary\x00data"})
+    diags = {d.path: d for d in lint(tmp_path, ["PAR"])}
+    assert diags["AGENTS.md"].code == "PAR002"
+    assert f"file is {encoding}, not UTF-8" in diags["AGENTS.md"].message
+    assert "Re-save it as UTF-8" in diags["AGENTS.md"].message
+    assert diags["SOUL.md"].code == "PAR003"  # real binary stays binary

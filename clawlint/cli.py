@@ -226,6 +226,8 @@ def check_cmd(
         _fail("no OpenClaw workspace to lint")
     for msg in report.internal_errors:
         click.echo(f"clawlint: error: {msg} (please report this; run with --verbose for details)", err=True)
+    for msg in report.fix_errors:
+        click.echo(f"clawlint: error: --fix: {msg}", err=True)
 
     out_stream = sys.stdout
     use_color = _use_color(color, out_stream) and output_file is None
@@ -280,7 +282,7 @@ def check_cmd(
     else:
         recorder.stdout(text)
 
-    if report.internal_errors:
+    if report.internal_errors or report.fix_errors:
         sys.exit(EXIT_ERROR)
     failing = [d for d in diags if d.severity is None or d.severity.value in ("error", "warning")]
     if exit_zero:

@@ -560,7 +560,8 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
                         "list valid codes with `clawlint rule --all`",
                         path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
                         severity=severity_for(SUP_UNKNOWN, ws.settings),
-                        fix=Fix("Remove unknown rule code", (suppressions.removal_edit(f, dv, keep),)),
+                        fix=Fix("Remove unknown rule code", (suppressions.removal_edit(f, dv, keep),
+                                                             *suppressions.closing_edits(f, dv, keep))),
                     )
                 )
             if SUP_UNUSED not in active or per_file_ignored(SUP_UNUSED, f.rel, ws.settings):
@@ -573,7 +574,8 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
                             message="Unused blanket suppression: it hides nothing; remove it",
                             path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
                             severity=severity_for(SUP_UNUSED, ws.settings),
-                            fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, []),)),
+                            fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, []),
+                                                                  *suppressions.closing_edits(f, dv, []))),
                         )
                     )
                 continue
@@ -612,7 +614,8 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
                     message=f"Unused suppression ({'; '.join(parts)}); {advice}",
                     path=f.rel, line=line, column=col, end_line=end_line, end_column=end_col,
                     severity=severity_for(SUP_UNUSED, ws.settings),
-                    fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, keep),))
+                    fix=Fix("Remove unused suppression", (suppressions.removal_edit(f, dv, keep),
+                                                          *suppressions.closing_edits(f, dv, keep)))
                     if len(keep) < len(dv.codes) else None,
                 )
             )

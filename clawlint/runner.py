@@ -43,6 +43,8 @@ class RunReport:
     # find_root looked for (existence is all it tests; a `.git` folder's stat changes on
     # every commit).
     pre_exists: dict[str, bool] = field(default_factory=dict)
+    # --fix: files that could not be written ("path: reason"); the run then exits 2.
+    fix_errors: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -146,11 +148,15 @@ def run(
         ws = Workspace(root, settings, targets)
         result = lint_workspace(ws, opts)
         if fix or diff:
+            before = result
             ws, result, outcome = _fix_loop(ws, result, opts, unsafe_fixes)
             if outcome.applied:
-                report.fixes.append((ws, outcome))
-                if not diff:
-                    _write(ws, outcome)
+                errors = [] if diff else _write(ws, outcome)
+                report.fix_errors.extend(errors)
+                if errors and outcome.applied == 0:
+                    result = before  # nothing was written: report what is on disk
+                if outcome.applied:
+                    report.fixes.append((ws, outcome))
         report.results.append(result)
     return report
 
@@ -170,7 +176,9 @@ def _fix_loop(
             if d.fix.applicability is Applicability.UNSAFE and not unsafe:
                 continue
             if d.fix.rename_to:
-                if d.path not in renames and d.fix.rename_to not in ws.files:
+                # Never two files to one name, never onto an existing file.
+                if (d.path not in renames and d.fix.rename_to not in ws.files
+                        and d.fix.rename_to not in renames.values()):
                     renames[d.path] = d.fix.rename_to
                 continue
             by_file.setdefault(d.path, []).append(d)
@@ -199,12 +207,47 @@ def _fix_loop(
     return ws, result, FixOutcome(overlay, original, renames, applied)
 
 
-def _write(ws: Workspace, outcome: FixOutcome) -> None:
-    for rel, text in outcome.overlay.items():
-        write_atomic(ws.root / rel, text)
+def _write(ws: Workspace, outcome: FixOutcome) -> list[str]:
+    """Write the fixed files and do the renames; returns what failed ("path: reason").
+
+    Every target is checked first, so a read-only file or folder means nothing is written
+    (outcome.applied becomes 0) rather than half a fix. A failure after that (a full disk)
+    leaves the files already written, names the rest, and takes their fixes off the count."""
+    root = ws.root
+    problems: list[str] = []
+    for rel in outcome.overlay:
+        path = root / rel
+        real = Path(os.path.realpath(path)) if path.is_symlink() else path
+        if not os.access(real, os.W_OK) or not os.access(real.parent, os.W_OK | os.X_OK):
+            problems.append(f"{rel}: not writable (the file or its folder)")
     for old, new in outcome.renames.items():
-        src, dst = ws.root / old, ws.root / new
-        if dst.exists():
-            continue  # never overwrite
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dst)
+        if os.path.lexists(root / new):
+            problems.append(f"{old}: not renamed to {new}, which exists")
+        elif not os.access((root / old).parent, os.W_OK | os.X_OK):
+            problems.append(f"{old}: not renamed (its folder is not writable)")
+    if problems:
+        outcome.applied = 0
+        outcome.overlay.clear()
+        outcome.renames.clear()
+        return [p + "; no fix was written" for p in problems]
+    failed: list[str] = []
+    for rel, text in list(outcome.overlay.items()):
+        try:
+            write_atomic(root / rel, text)
+        except OSError as exc:
+            failed.append(f"{rel}: {exc.strerror or exc}; its fixes were not written")
+            del outcome.overlay[rel]
+    for old, new in list(outcome.renames.items()):
+        src, dst = root / old, root / new
+        try:
+            if os.path.lexists(dst):
+                raise FileExistsError(f"{new} exists")
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+        except OSError as exc:
+            failed.append(f"{old}: not renamed to {new} ({exc.strerror or exc})")
+            del outcome.renames[old]
+    if failed:
+        # Per-file fix counts are not kept: count what is certain (renames done, files written).
+        outcome.applied = min(outcome.applied, len(outcome.overlay) + len(outcome.renames))
+    return failed

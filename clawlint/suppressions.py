@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from clawlint.workspace import Kind, SourceFile
 
@@ -35,6 +36,8 @@ class Directive:
     separator: str
     ranges: list[tuple[int, int]] = field(default_factory=list)  # covered lines, inclusive
     used: set[str] = field(default_factory=set)  # codes that suppressed something ('*' blanket)
+    closer: Directive | None = field(default=None, repr=False)  # the `enable` ending a `disable`
+    closes: list[Directive] = field(default_factory=list, repr=False)  # an `enable`'s `disable`s
 
     def covers(self, line: int) -> bool:
         return any(a <= line <= b for a, b in self.ranges)
@@ -163,6 +166,8 @@ def _resolve_ranges(directives: list[Directive], last_line: int) -> None:
                 if not d.codes or set(o.codes) & set(d.codes) or not o.codes:
                     o.ranges = [(o.line, d.line)]
                     open_.remove(o)
+                    o.closer = d
+                    d.closes.append(o)
 
 
 def removal_edit(f: SourceFile, d: Directive, keep: list[str]):
@@ -183,3 +188,22 @@ def removal_edit(f: SourceFile, d: Directive, keep: list[str]):
     while start > line_start and text[start - 1] in " \t":
         start -= 1
     return Edit(start, end, "")
+
+
+def closing_edits(f: SourceFile, d: Directive, keep: list[str]) -> list[Any]:
+    """Edits to the `enable` that ends `d` once `d` keeps only `keep`: its codes that no other
+    range it ends still needs are dropped, and the comment goes when nothing is left to end
+    (removing an unused `disable` must not leave a stray `enable` behind)."""
+    e = d.closer
+    if e is None:
+        return []
+    others = [o for o in e.closes if o is not d]
+    if not keep and not others:
+        return [removal_edit(f, e, [])]
+    if not e.codes or any(not o.codes for o in others) or (keep and not d.codes):
+        return []  # a blanket enable, or one that still ends a blanket range
+    needed = set(keep) | {c for o in others for c in o.codes}
+    new = [c for c in e.codes if c in needed]
+    if new == e.codes:
+        return []
+    return [removal_edit(f, e, new)]

@@ -140,3 +140,77 @@ def test_fix_through_a_symlink_keeps_the_link(tmp_path):
     link.symlink_to("real.md")
     write_atomic(link, "new\n")
     assert link.is_symlink() and real.read_text() == "new\n"
+
+
+def test_fix_in_a_read_only_place_writes_nothing_and_says_so(cards_ws, monkeypatch):
+    """Permission checks are skipped for root, so the check is simulated: one target's folder
+    is not writable. Nothing is written (not half the fixes), the findings are those on disk,
+    and the error names the file."""
+    import os
+
+    import clawlint.runner as R
+
+    before = snapshot(cards_ws)
+    expected = {(d.code, d.path, d.line) for d in lint(cards_ws).diagnostics}
+    real_access = os.access
+
+    def access(path, mode, *a, **k):
+        if str(path).endswith("memory/cards") and mode & os.W_OK:
+            return False
+        return real_access(path, mode, *a, **k)
+
+    monkeypatch.setattr(R.os, "access", access)
+    report = lint(cards_ws, fix=True, unsafe_fixes=True)
+    assert snapshot(cards_ws) == before
+    assert not report.fixes
+    assert report.fix_errors and all("no fix was written" in e for e in report.fix_errors)
+    assert any(e.startswith("memory/cards/") for e in report.fix_errors)
+    assert {(d.code, d.path, d.line) for d in report.diagnostics} == expected
+
+
+def test_fix_that_fails_while_writing_names_the_file_and_keeps_the_rest(cards_ws, monkeypatch):
+    import clawlint.runner as R
+
+    real = R.write_atomic
+    victim = {}
+
+    def flaky(path, text):
+        if not victim:
+            victim["path"] = path
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(R, "write_atomic", flaky)
+    report = lint(cards_ws, fix=True)
+    rel = victim["path"].relative_to(cards_ws).as_posix()
+    assert report.fix_errors == [f"{rel}: No space left on device; its fixes were not written"]
+
+
+def test_cli_fix_error_exits_2(cards_ws, monkeypatch):
+    from click.testing import CliRunner
+
+    import clawlint.runner as R
+    from clawlint.cli import cli
+
+    def broken(path, text):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(R, "write_atomic", broken)
+    res = CliRunner().invoke(cli, ["check", str(cards_ws), "--fix", "--select", "CRD004,CRD005"])
+    assert res.exit_code == 2
+    assert "clawlint: error: --fix: memory/cards/" in res.output
+    assert "Read-only file system" in res.output
+
+
+def test_two_renames_to_one_name_count_once(tmp_path):
+    root = tmp_path / "ws"
+    (root / "memory").mkdir(parents=True)
+    (root / "AGENTS.md").write_text("# A\n", encoding="utf-8")
+    # Both would become memory/2026-03-06.md.
+    (root / "memory" / "2026-3-06.md").write_text("# a\n", encoding="utf-8")
+    (root / "memory" / "2026-3-6.md").write_text("# b\n", encoding="utf-8")
+    report = run([root], selection=Selection(select=["LOG001"]), fix=True, unsafe_fixes=True)
+    names = sorted(p.name for p in (root / "memory").iterdir())
+    assert "2026-03-06.md" in names and len(names) == 2
+    assert sum(o.applied for _, o in report.fixes) == 1
+    assert not report.fix_errors

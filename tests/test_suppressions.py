@@ -162,3 +162,47 @@ def test_fix_keeps_suppressions_of_rules_not_selected(ws):
     assert "keep it if you run that rule" in [d.message for d in report.diagnostics
                                               if d.code == "SUP001"][0]
     assert (root / "AGENTS.md").read_text() == text
+
+
+STAMP = "Last updated: 2026-11-20 10:00\n"  # CV001 fires on it; CV002 does not
+
+
+def _fix_text(ws, text: str) -> str:
+    from clawlint.runner import Selection
+
+    root = ws({"AGENTS.md": text})
+    sel = Selection(select=["SUP", "CV001", "CV002"])
+    run([root], selection=sel, fix=True)
+    fixed = (root / "AGENTS.md").read_text()
+    again = run([root], selection=sel, fix=True)  # idempotent, and nothing left to fix
+    assert not again.fixes and (root / "AGENTS.md").read_text() == fixed
+    assert "SUP001" not in codes(again.diagnostics)
+    return fixed
+
+
+def test_removing_an_unused_disable_removes_its_enable(ws):
+    text = "# A\n\n<!-- clawlint-disable CV002 -->\nBe brief.\n<!-- clawlint-enable CV002 -->\n\nMore.\n"
+    assert _fix_text(ws, text) == "# A\n\nBe brief.\n\nMore.\n"
+    blanket = "# A\n<!-- clawlint-disable -->\nBe brief.\n<!-- clawlint-enable -->\nMore.\n"
+    assert _fix_text(ws, blanket) == "# A\nBe brief.\nMore.\n"
+
+
+def test_enable_keeps_only_the_codes_still_disabled(ws):
+    text = (f"# A\n<!-- clawlint-disable CV002 CV001 -->\n{STAMP}"
+            "<!-- clawlint-enable CV002 CV001 -->\nMore.\n")
+    assert _fix_text(ws, text) == (f"# A\n<!-- clawlint-disable CV001 -->\n{STAMP}"
+                                   "<!-- clawlint-enable CV001 -->\nMore.\n")
+    two = (f"# A\n<!-- clawlint-disable CV002 -->\n<!-- clawlint-disable CV001 -->\n{STAMP}"
+           "<!-- clawlint-enable CV002 CV001 -->\nMore.\n")
+    assert _fix_text(ws, two) == (f"# A\n<!-- clawlint-disable CV001 -->\n{STAMP}"
+                                  "<!-- clawlint-enable CV001 -->\nMore.\n")
+
+
+def test_an_enable_still_ending_other_ranges_stays(ws):
+    text = (f"# A\n<!-- clawlint-disable CV002 -->\n<!-- clawlint-disable CV001 -->\n{STAMP}"
+            "<!-- clawlint-enable -->\nMore.\n")
+    assert _fix_text(ws, text) == (f"# A\n<!-- clawlint-disable CV001 -->\n{STAMP}"
+                                   "<!-- clawlint-enable -->\nMore.\n")
+    both_unused = ("# A\n<!-- clawlint-disable CV002 -->\n<!-- clawlint-disable CV001 -->\nquiet\n"
+                   "<!-- clawlint-enable CV002 CV001 -->\nMore.\n")
+    assert _fix_text(ws, both_unused) == "# A\nquiet\nMore.\n"

@@ -61,7 +61,7 @@ def url_problem(url: str) -> str | None:
             return "has no `http://` scheme, so fetch() rejects it (\"fetch failed\")"
         return f"uses the unsupported scheme `{parts.scheme}:`; use http:// or https://"
     if not parts.hostname:
-        return "has no host name; write it like http://127.0.0.1:11434"
+        return "has no host name (a URL is scheme://host:port/path)"
     return None
 
 

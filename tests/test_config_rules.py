@@ -182,6 +182,20 @@ def test_cfg011_literal_key_is_reported_masked(ws):
     assert "sk-proj-4fT9qLmZ2xVb8NcR1sWe6YuJ" not in d.message and "${" in d.message
 
 
+@pytest.mark.parametrize("block, env", [
+    ("{agents: {defaults: {memorySearch: {provider: 'gemini', remote: {apiKey: KEY}}}}}",
+     "GEMINI_API_KEY"),
+    ("{memory: {search: {provider: 'voyage', remote: {apiKey: KEY}}}}", "VOYAGE_API_KEY"),
+    ("{memory: {search: {remote: {apiKey: KEY}}}}", "OPENAI_API_KEY"),  # openai by default
+    ("{memory: {search: {provider: 'openai-compatible', remote: {apiKey: KEY}}}}",
+     "MEMORY_SEARCH_API_KEY"),
+])
+def test_cfg011_suggests_the_variable_of_the_blocks_provider(ws, block, env):
+    text = block.replace("KEY", "'sk-proj-4fT9qLmZ2xVb8NcR1sWe6YuJ'")
+    (d,) = run(ws, text, ["CFG011"])
+    assert f'"${{{env}}}"' in d.message and f"export {env}" in d.message
+
+
 def test_cfg012_world_writable(ws):
     root = ws({"openclaw.json": "{}", "AGENTS.md": "x"})
     os.chmod(root / "openclaw.json", 0o666)
@@ -280,6 +294,15 @@ def test_ms011_offline_only_checks_the_url(ws):
     assert run(ws, text, ["MS011"]) == []
     bad = "{memory: {search: {provider: 'ollama', remote: {baseUrl: 'ftp://x'}}}}"
     assert "scheme" in run(ws, bad, ["MS011"])[0].message
+
+
+def test_ms011_example_url_fits_the_server_kind(ws):
+    ollama = "{memory: {search: {provider: 'ollama', remote: {baseUrl: 'localhost:11434'}}}}"
+    assert 'e.g. "http://127.0.0.1:11434"' in run(ws, ollama, ["MS011"])[0].message
+    compat = ("{memory: {search: {provider: 'openai', model: 'text-embedding-3-small', "
+              "remote: {baseUrl: 'embeddings.internal/v1'}}}}")
+    (d,) = run(ws, compat, ["MS011"])
+    assert 'e.g. "http://127.0.0.1:1234/v1"' in d.message and "11434" not in d.message
 
 
 def test_config_outside_workspace_reports_absolute_path(ws, tmp_path_factory):

@@ -88,6 +88,21 @@ def test_plan_default_is_lexical_without_config(tmp_path):
     assert plan.kind == "lexical" and "no local embedding endpoint" in plan.reason
 
 
+@pytest.mark.parametrize("cfg, block", [
+    ('{agents: {defaults: {memorySearch: {provider: "ollama"}}}}', "agents.defaults.memorySearch"),
+    ('{memory: {search: {provider: "ollama"}}}', "memory.search"),
+])
+def test_plan_names_the_block_of_the_configs_era(tmp_path, cfg, block):
+    from clawlint.retrieval.backends import _not_embedding
+
+    plan = resolve_plan(_ws(tmp_path, {"openclaw.json": cfg}))
+    assert plan.block == block and f'{block}.provider "ollama"' in plan.reason
+    assert f"set {block}.model to an embedding model" in _not_embedding("llama3", plan.block).hint
+    off = resolve_plan(_ws(tmp_path, {"openclaw.json": cfg.replace('provider: "ollama"',
+                                                                    "enabled: false")}))
+    assert off.reason == f"{block} is disabled"
+
+
 def test_plan_lexical_when_requested_even_with_config(tmp_path):
     cfg = '{agents: {defaults: {memorySearch: {provider: "ollama"}}}}'
     plan = resolve_plan(_ws(tmp_path, {"openclaw.json": cfg}, embeddings="lexical"))

@@ -347,8 +347,8 @@ def test_skl012_classic_allowlists(ws):
     })
     diags = lint(root, select=["SKL012"])
     assert [d.line for d in diags] == [3, 4]
-    assert "did you mean `weather`?" in diags[0].message
-    assert "did you mean `github-pr`?" in diags[1].message
+    assert "Did you mean `weather`?" in diags[0].message
+    assert "Did you mean `github-pr`?" in diags[1].message
     assert diags[0].path == "openclaw.json" and "agents.defaults.skills" in diags[0].message
     assert "agents.list[0].skills" in diags[1].message
     assert diags[0].column == 26 and diags[0].end_column == 34  # the "wether" string

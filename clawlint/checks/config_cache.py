@@ -185,7 +185,7 @@ def literal_secret(ctx: Context) -> Iterator[Diagnostic]:
         return
     for p, value in literal_secrets(cfg):
         name = str(p[-1])
-        env = _env_name_for(p)
+        env = _env_name_for(cfg, p)
         d = at(ctx, cfg, p, (
             f"`{fmt(p)}` holds a literal credential ({mask(value)}); config files get copied, "
             f"backed up and shared. Write `\"${{{env}}}\"` and export {env} where the gateway "
@@ -195,11 +195,19 @@ def literal_secret(ctx: Context) -> Iterator[Diagnostic]:
         yield d
 
 
-def _env_name_for(p: KeyPath) -> str:
+def _env_name_for(cfg: OpenClawConfig, p: KeyPath) -> str:
+    """The environment variable to suggest for a literal credential at `p`."""
     strs = [str(x) for x in p if isinstance(x, str)]
     if len(strs) >= 3 and strs[0] == "models" and strs[1] == "providers":
         return f"{strs[2].upper().replace('-', '_')}_API_KEY"
-    if "memorySearch" in strs or "search" in strs:
-        return "OPENAI_API_KEY" if strs[-1] == "apiKey" else "MEMORY_SEARCH_TOKEN"
+    block = next((i for i, x in enumerate(p) if x in ("memorySearch", "search")), None)
+    if block is not None:
+        if strs[-1] != "apiKey":
+            return "MEMORY_SEARCH_TOKEN"
+        # The variable the block's provider reads (openai when none is set).
+        provider = cfg.get(*p[: block + 1], "provider")
+        provider = provider if isinstance(provider, str) else kc.DEFAULT_PROVIDER
+        known = kc.PROVIDER_KEY_ENV.get(provider)
+        return known[0] if known else "MEMORY_SEARCH_API_KEY"
     base = "_".join(s for s in strs[-2:]).upper()
     return "".join(c if c.isalnum() else "_" for c in base)

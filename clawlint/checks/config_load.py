@@ -94,10 +94,13 @@ def legacy_memory_search_location(ctx: Context) -> Iterator[Diagnostic]:
         return
     target = "memory.search" if cfg.era == "current" else "agents.defaults.memorySearch"
     if isinstance(cfg.get(*kc.LEGACY_TOP_MEMORY_SEARCH), dict):
+        # doctor's message names the Classic target; a Current config is migrated further.
+        doctor = ("`openclaw doctor --fix` does this: \"Moved memorySearch -> "
+                  "agents.defaults.memorySearch\"" if cfg.era != "current"
+                  else "`openclaw doctor --fix` migrates it")
         yield at(ctx, cfg, kc.LEGACY_TOP_MEMORY_SEARCH, (
             f"top-level `memorySearch` is a legacy location; move it to `{target}` "
-            "(`openclaw doctor --fix` does this: \"Moved memorySearch -> "
-            "agents.defaults.memorySearch\")"), level="warning")
+            f"({doctor})"), level="warning")
     current, classic = era_markers(cfg)
     if cfg.era != "current" or (current and classic):
         return  # Classic configs are fine as they are; mixed ones are CFG005

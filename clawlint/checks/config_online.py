@@ -58,6 +58,11 @@ def endpoints(cfg: OpenClawConfig) -> list[Endpoint]:
     return out
 
 
+# An OpenAI-compatible server's API root (LM Studio's default; llama.cpp and vLLM differ only
+# in the port).
+OPENAI_COMPATIBLE_EXAMPLE = "http://127.0.0.1:1234/v1"
+
+
 # Cacheable offline: the probes only run with `online`, and then the answer is the server's.
 @rule("MS011", cache=lambda ctx: not ctx.settings.online)
 def embedding_endpoint(ctx: Context) -> Iterator[Diagnostic]:
@@ -68,10 +73,11 @@ def embedding_endpoint(ctx: Context) -> Iterator[Diagnostic]:
         anchor = ep.url_path or ()
         bad = url_problem(ep.base_url)
         if bad is not None:
+            example = OLLAMA_DEFAULT_URL if ep.api == "ollama" else OPENAI_COMPATIBLE_EXAMPLE
             yield at(ctx, cfg, anchor, (
                 f"`{fmt(anchor)}` {bad}; OpenClaw cannot reach the embedding server and "
                 "memory_search returns `disabled: true`. Write the full URL, e.g. "
-                f"\"{OLLAMA_DEFAULT_URL}\""), value=True)
+                f"\"{example}\""), value=True)
             continue
         if not ctx.settings.online:
             continue

@@ -145,7 +145,7 @@ def old_logs(ctx: Context) -> Iterator[Diagnostic]:
         "(a subfolder of memory/ is still indexed, and there the logs lose their date)",
         line=1,
         help="The guide's maintenance pass: read recent logs, update cards, trim MEMORY.md, "
-        "archive daily logs older than 30 days.",
+        f"archive daily logs older than {max_age} days (max_age_days).",
     )
 
 

@@ -81,8 +81,9 @@ def memory_md_size(ctx: Context) -> Iterator[Diagnostic]:
         f"({ctx.settings.cards_path}/) and history to daily logs ({facts.DAILY_LOG_HINT})",
         line=line,
         help="Truncation at bootstrapMaxChars is reported separately (BS001 "
-        "bootstrap-file-truncated); this is the guide's earlier budget (~2 KB target, warning "
-        "above 4 KB).",
+        f"bootstrap-file-truncated); this is the guide's earlier budget: ~{target:,} characters "
+        f"as the target, a warning above {max_chars:,} characters or {max_tokens:,} tokens "
+        "(target_chars, max_chars, max_tokens).",
     )
 
 

@@ -537,18 +537,18 @@ def unknown_allowlist_name(ctx: Context) -> Iterator[Diagnostic]:
             close = _did_you_mean(name, names, cutoff=0.7)
             if close is None and not report_all:
                 continue  # may be a bundled or managed skill clawlint cannot see
-            hint = (f"did you mean `{close}`?" if close else
-                    "it is not a workspace skill (it may be bundled or managed: check "
-                    "`openclaw skills list`)")
+            advice = (f"Did you mean `{close}`? Fix the name or remove the entry" if close else
+                      "Fix the name or remove the entry; if it is a bundled or managed skill, "
+                      "`openclaw skills list` shows its exact name")
             fix = None
             if close is not None and string_fix is not None:
                 fix = string_fix(ctx, cfg, (*path, i), close, f"Replace with `{close}`",
                                  safe=False)  # the name may be a bundled skill after all
             yield _config_diag(
                 ctx, cfg, (*path, i),
-                f"`{_dotted(path)}` lists `{name}`, but no workspace skill has that name; {hint} "
-                "OpenClaw matches allowlists by exact skill name, so the agent does not get it; "
-                "fix the name or remove the entry",
+                f"`{_dotted(path)}` lists `{name}`, but no workspace skill has that name, and "
+                f"OpenClaw matches allowlists by exact skill name, so the agent does not get it. "
+                f"{advice}",
                 fix,
             )
 

@@ -112,7 +112,7 @@ class HttpBackend:
                 f"run `ollama pull {self.model}`",
             )
         if "does not support" in low and "embed" in low:
-            return _not_embedding(self.model)
+            return _not_embedding(self.model, self.plan.block)
         if status == 404:
             return EmbedError(
                 "http", f"HTTP 404 from {url} ({detail}); the base URL is probably wrong",
@@ -145,17 +145,18 @@ class HttpBackend:
                     "dimension-mismatch",
                     f"model {self.model!r} returned {len(v)}-dimensional vectors where "
                     f"{dims} were expected",
-                    "the model behind this name changed; check `ollama list` and the "
-                    "memorySearch model, then re-run (clawlint's cache is keyed by model digest)",
+                    "the model behind this name changed; check `ollama list` and "
+                    f"{self.plan.block}.model, then re-run (clawlint's cache is keyed by model "
+                    "digest)",
                 )
         self.info.dims = dims
         return vecs
 
 
-def _not_embedding(model: str) -> EmbedError:
+def _not_embedding(model: str, block: str) -> EmbedError:
     return EmbedError(
         "not-embedding", f"model {model!r} cannot produce embeddings (it is not an embedding model)",
-        f"set memorySearch.model to an embedding model, e.g. `ollama pull "
+        f"set {block}.model to an embedding model, e.g. `ollama pull "
         f"{K.OPENCLAW_DEFAULT_OLLAMA_MODEL}`",
     )
 
@@ -194,7 +195,7 @@ class OllamaBackend(HttpBackend):
         if isinstance(show, dict):
             caps = show.get("capabilities")
             if isinstance(caps, list) and K.OLLAMA_EMBED_CAPABILITY not in caps:
-                raise _not_embedding(self.model)
+                raise _not_embedding(self.model, self.plan.block)
             info = show.get("model_info")
             if isinstance(info, dict):
                 for k, v in info.items():
@@ -222,7 +223,7 @@ class OpenAIBackend(HttpBackend):
     kind = "openai"
 
     def _down_hint(self) -> str:
-        return "start the local server, or fix memorySearch.remote.baseUrl (it must end in /v1)"
+        return f"start the local server, or fix {self.plan.block}.remote.baseUrl (it must end in /v1)"
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         body: dict[str, Any] = {"model": self.model, "input": texts, "encoding_format": "float"}

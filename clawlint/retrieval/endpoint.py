@@ -109,6 +109,8 @@ class Plan:
     # Where the configuration lives, for diagnostics: (rel path, line, column) or None.
     where: tuple[str, int, int] | None = None
     memory_search: dict[str, Any] = field(default_factory=dict)
+    # The memory-search block's name in this config's era, for messages.
+    block: str = "agents.defaults.memorySearch"
 
     @property
     def network(self) -> bool:
@@ -173,12 +175,20 @@ def _custom_provider(ws: Workspace, provider: str) -> dict[str, Any]:
     return entry if isinstance(entry, dict) else {}
 
 
+def block_name(ws: Workspace) -> str:
+    """`memory.search` (Current era) or `agents.defaults.memorySearch` (Classic)."""
+    cfg = _openclaw(ws)
+    return "memory.search" if getattr(cfg, "era", "classic") == "current" else \
+        "agents.defaults.memorySearch"
+
+
 def resolve_plan(ws: Workspace) -> Plan:
     s = ws.settings
     mode = (getattr(s, "embeddings", "auto") or "auto").lower()
     ms = memory_search_config(ws)
+    block = block_name(ws)
     if mode == "lexical":
-        return Plan("lexical", reason="--embeddings lexical", memory_search=ms)
+        return Plan("lexical", reason="--embeddings lexical", memory_search=ms, block=block)
     provider = (_str(ms.get("provider")) or "").lower()
     remote = ms.get("remote") if isinstance(ms.get("remote"), dict) else {}
     cfg_base = _str(remote.get("baseUrl"))
@@ -192,18 +202,18 @@ def resolve_plan(ws: Workspace) -> Plan:
     if mode in ("ollama", "openai"):
         kind, reason = mode, f"--embeddings {mode}"
     elif enabled and (provider in K.OLLAMA_PROVIDERS or custom_api in K.OLLAMA_API_KINDS):
-        kind, reason = "ollama", f'memorySearch provider "{provider}"'
+        kind, reason = "ollama", f'{block}.provider "{provider}"'
     elif enabled and provider in K.OPENAI_PROVIDERS and cfg_base and is_loopback(cfg_base):
-        kind, reason = "openai", f'memorySearch provider "{provider}" with a local baseUrl'
+        kind, reason = "openai", f'{block}.provider "{provider}" with a local baseUrl'
     elif cli_model or cli_url:
         kind, reason = "ollama", "--embed-model/--ollama-url"
     if kind is None:
         why = "no local embedding endpoint configured"
         if not enabled:
-            why = "memorySearch is disabled"
+            why = f"{block} is disabled"
         elif provider and provider not in ("none",):
-            why = f'memorySearch provider "{provider}" is not a local endpoint'
-        return Plan("lexical", reason=why, memory_search=ms)
+            why = f'{block}.provider "{provider}" is not a local endpoint'
+        return Plan("lexical", reason=why, memory_search=ms, block=block)
 
     model = cli_model or _str(ms.get("model")) or ""
     if kind == "ollama":
@@ -228,6 +238,7 @@ def resolve_plan(ws: Workspace) -> Plan:
         dimensions=dims if isinstance(dims, int) and not isinstance(dims, bool) and dims > 0 else None,
         reason=reason, memory_search=ms,
         where=_config_where(ws, "remote" if cfg_base else "provider") if ms else None,
+        block=block,
     )
     if not is_loopback(plan.base_url) and not getattr(s, "allow_remote", False):
         plan.refusal = (

@@ -304,6 +304,11 @@ class _Loader:
             Path(os.path.realpath(os.path.expanduser(p)))
             for p in kc.INCLUDE_ROOTS_SPLIT.split(extra) if p.strip()
         ]
+        # A file included many times over (100 x 100 x 100 through three levels) is read and
+        # parsed once per include chain, and its issues are reported once.
+        self._loaded: dict[tuple[str, int, tuple[str, ...]],
+                           tuple[Any, dict[KeyPath, Loc]] | None] = {}
+        self._too_many = False
 
     def display(self, path: Path) -> str:
         if self.ws is not None:
@@ -345,6 +350,24 @@ class _Loader:
 
     def load_file(self, path: Path, depth: int, stack: tuple[str, ...]
                   ) -> tuple[Any, dict[KeyPath, Loc]] | None:
+        key = (str(path), depth, stack)
+        if key in self._loaded:
+            return self._loaded[key]
+        if len(self._loaded) >= kc.MAX_INCLUDE_LOADS:
+            if not self._too_many:
+                self._too_many = True
+                self.cfg.issues.append(LoadIssue(
+                    "include", f"the `$include` files expand to more than {kc.MAX_INCLUDE_LOADS} "
+                    "loads; clawlint stops reading further includes (OpenClaw reads them all, "
+                    "which slows every start). Include each file once", self.display(path), 1, 1))
+            return None
+        self._loaded[key] = None  # while loading: a circular chain is reported by its stack
+        result = self._load_file(path, depth, stack)
+        self._loaded[key] = result
+        return result
+
+    def _load_file(self, path: Path, depth: int, stack: tuple[str, ...]
+                   ) -> tuple[Any, dict[KeyPath, Loc]] | None:
         text, disp = self.read(path)
         if text is None:
             return None

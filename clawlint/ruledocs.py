@@ -238,7 +238,23 @@ def load_all() -> dict[str, RuleDoc]:
 
         try:
             # A read-only home or options that JSON cannot hold: parse every time.
-            write_quietly(index_path, json.dumps(fresh).encode("utf-8"))
+            if write_quietly(index_path, json.dumps(fresh).encode("utf-8")):
+                _prune_indexes(index_path.parent)
         except (TypeError, ValueError):
             pass
     return docs
+
+
+KEEP_INDEXES = 8  # one per installed version or edited checkout in use; older ones go
+
+
+def _prune_indexes(folder: Path) -> None:
+    try:
+        found = [(p.stat().st_mtime, p) for p in folder.glob("ruledocs-*.json")]
+    except OSError:
+        return
+    for _mtime, p in sorted(found, reverse=True)[KEEP_INDEXES:]:
+        try:
+            p.unlink()
+        except OSError:
+            pass

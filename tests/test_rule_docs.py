@@ -89,3 +89,27 @@ def test_static_index_maps_every_documented_rule_to_its_module():
 
     modules, engine = _static_index()
     assert set(modules) | engine | ENGINE_CODES == set(DOCS)
+
+
+def test_rule_page_index_cache_keeps_only_recent_copies(tmp_path, monkeypatch):
+    import os
+
+    from clawlint import ruledocs
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "clawlint"
+    folder.mkdir()
+    for i in range(12):  # indexes left by earlier versions
+        p = folder / f"ruledocs-old{i:02d}.json"
+        p.write_text("{}")
+        os.utime(p, (1_000_000 + i, 1_000_000 + i))
+    ruledocs.load_all.cache_clear()
+    try:
+        docs = ruledocs.load_all()
+    finally:
+        ruledocs.load_all.cache_clear()
+    assert "CV001" in docs
+    left = sorted(p.name for p in folder.glob("ruledocs-*.json"))
+    assert len(left) == ruledocs.KEEP_INDEXES
+    assert [n for n in left if n.startswith("ruledocs-old")] == [
+        f"ruledocs-old{i:02d}.json" for i in range(5, 12)]  # the oldest went first

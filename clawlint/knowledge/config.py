@@ -22,6 +22,7 @@ DEFAULT_WORKSPACE_DIRNAME = "workspace"  # ~/.openclaw/workspace when agents.def
 INCLUDE_KEY = "$include"
 MAX_INCLUDE_DEPTH = 10  # "up to 10 nested levels"
 MAX_INCLUDE_PATH_CHARS = 4096  # "paths < 4096 chars, no NUL"
+MAX_INCLUDE_LOADS = 1000  # clawlint's own bound on distinct (file, include chain) loads
 INCLUDE_ROOTS_ENV = "OPENCLAW_INCLUDE_ROOTS"  # `:`/`;` separated extra roots
 INCLUDE_ROOTS_SPLIT = re.compile(r"[:;]")
 

@@ -12,12 +12,15 @@ import functools
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clawlint import prefix as P
 from clawlint.knowledge import bootstrap as K
 from clawlint.skills_churn import GitError
 from clawlint.skills_churn import _git as git_bytes
+
+if TYPE_CHECKING:
+    from clawlint.workspace import Workspace
 
 
 def _git(root: Path, *args: str, check: bool = True) -> str:
@@ -63,7 +66,7 @@ def _show(root: Path, rev: str, path: str) -> tuple[str | None, bool]:
 
 
 def inputs_at(root: Path, rev: str, base: P.PrefixInputs, git_rel: str,
-              with_skills: bool = False) -> P.PrefixInputs:
+              with_skills: bool = False, ws: Workspace | None = None) -> P.PrefixInputs:
     """The injector inputs of `base` with every file's content taken from revision `rev`
     (and, with `with_skills`, the `<available_skills>` block rebuilt from that revision)."""
     files: list[P.BootstrapInput] = []
@@ -92,7 +95,7 @@ def inputs_at(root: Path, rev: str, base: P.PrefixInputs, git_rel: str,
     if with_skills:
         from clawlint.skills_churn import skills_block_at
 
-        skills_block = skills_block_at(_top(root), rev, git_rel) or None
+        skills_block = skills_block_at(_top(root), rev, git_rel, ws=ws) or None
     return P.PrefixInputs(profile=prof, max_chars=base.max_chars, total_max_chars=base.total_max_chars,
                           files=files, session=base.session, display_root=base.display_root,
                           skills_block=skills_block)
@@ -119,7 +122,8 @@ def _changed_files(a: P.PrefixResult, b: P.PrefixResult) -> list[str]:
     return sorted(r for r in set(ca) | set(cb) if ca.get(r) != cb.get(r))
 
 
-def churn(root: Path, base: P.PrefixInputs, days: int = 30, now: float | None = None) -> Churn | None:
+def churn(root: Path, base: P.PrefixInputs, days: int = 30, now: float | None = None,
+          ws: Workspace | None = None) -> Churn | None:
     """Commits in the last `days` days that changed the injected stable prefix; None if no git."""
     rel = git_prefix(root)
     if rel is None:
@@ -132,7 +136,7 @@ def churn(root: Path, base: P.PrefixInputs, days: int = 30, now: float | None = 
                *(f":(top,literal){rel}{n}" for n in names), check=False)
     commits = [ln.split() for ln in log.splitlines() if ln.strip()]
     if not commits:
-        _merge_skills_churn(root, days, now, result)
+        _merge_skills_churn(root, days, now, result, ws)
         return result
     first = commits[0][0]
     parent = _git(root, "rev-parse", "--verify", "--quiet", f"{first}^", check=False).strip()
@@ -146,12 +150,13 @@ def churn(root: Path, base: P.PrefixInputs, days: int = 30, now: float | None = 
             for f in files:
                 result.per_file[f] = result.per_file.get(f, 0) + 1
         prev = cur
-    _merge_skills_churn(root, days, now, result)
+    _merge_skills_churn(root, days, now, result, ws)
     result.invalidations.sort(key=lambda e: e["time"])
     return result
 
 
-def _merge_skills_churn(root: Path, days: int, now: float | None, result: Churn) -> None:
+def _merge_skills_churn(root: Path, days: int, now: float | None, result: Churn,
+                        ws: Workspace | None = None) -> None:
     """The `<available_skills>` block is part of the stable prefix too: count its changes."""
     from datetime import datetime
 
@@ -160,7 +165,7 @@ def _merge_skills_churn(root: Path, days: int, now: float | None, result: Churn)
     except ImportError:  # pragma: no cover - the skills module ships with clawlint
         return
     by_rev = {e["rev"]: e for e in result.invalidations}
-    for ev in skills_block_churn(root, days, now=now):
+    for ev in skills_block_churn(root, days, now=now, ws=ws):
         when = int(datetime.fromisoformat(ev.date.replace("Z", "+00:00")).timestamp())
         entry = by_rev.get(ev.commit)
         if entry is None:

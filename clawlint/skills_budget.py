@@ -220,16 +220,18 @@ def _disabled_in_config(ws: Workspace, sk: Skill) -> bool:
     return False
 
 
-def eligible_skills(ws: Workspace) -> list[Skill]:
-    """Workspace skills that reach the prompt: loaded, winning their name, not disabled, not
-    excluded from model invocation, and allowed for the agent. Host checks (`requires.bins`,
-    `os`, env) are not evaluated: the estimate assumes they pass."""
-    allow = skill_filter(ws)
+def eligible(ws: Workspace | None, skills: Sequence[Skill]) -> list[Skill]:
+    """The resolved `skills` that reach the prompt: loaded, winning their name, described, not
+    excluded from model invocation and, with the workspace's config (`ws`), not disabled in
+    `skills.entries` and allowed for the agent. Host checks (`requires.bins`, `os`, env) are
+    not evaluated: the estimate assumes they pass. The one test for the budget rules, the
+    prefix simulation and the skills churn of past revisions."""
+    allow = skill_filter(ws) if ws is not None else None
     out = []
-    for sk in workspace_skills(ws):
+    for sk in skills:
         if not sk.loadable or sk.shadowed_by is not None or sk.description is None:
             continue
-        if sk.disable_model_invocation or _disabled_in_config(ws, sk):
+        if sk.disable_model_invocation or (ws is not None and _disabled_in_config(ws, sk)):
             continue
         if allow is not None and sk.name not in allow:
             continue
@@ -237,29 +239,39 @@ def eligible_skills(ws: Workspace) -> list[Skill]:
     return out
 
 
+def eligible_skills(ws: Workspace) -> list[Skill]:
+    """This workspace's skills that reach the prompt (see `eligible`)."""
+    return eligible(ws, workspace_skills(ws))
+
+
 def prompt_entries(ws: Workspace) -> list[Entry]:
-    base = workspace_dir(ws)
-    return [
-        Entry(sk.name, sk.description or "", f"{base}/{sk.rel}", sk.rel)
-        for sk in eligible_skills(ws)
-    ]
+    return _entries(ws, eligible_skills(ws))
+
+
+def _entries(ws: Workspace | None, skills: Sequence[Skill]) -> list[Entry]:
+    base = workspace_dir(ws) if ws is not None else K.DEFAULT_WORKSPACE_DIR
+    return [Entry(sk.name, sk.description or "", f"{base}/{sk.rel}", sk.rel) for sk in skills]
+
+
+def budget_for(ws: Workspace | None, skills: Sequence[Skill]) -> BudgetResult:
+    """The skills block OpenClaw renders from resolved `skills` under the workspace's limits
+    and version (defaults without a workspace)."""
+    version = openclaw_version(ws) if ws is not None else None
+    configured = (positive_int(config_get(ws, "skills", "limits", "maxSkillsPromptChars"))
+                  if ws is not None else None)
+    limit = configured if configured is not None else K.default_prompt_chars(version)
+    count = (positive_int(config_get(ws, "skills", "limits", "maxSkillsInPrompt"))
+             if ws is not None else None)
+    return apply_limits(
+        _entries(ws, eligible(ws, skills)), limit,
+        count if count is not None else K.MAX_SKILLS_IN_PROMPT,
+        K.has_compact_fallback(version), limit_from_config=configured is not None,
+    )
 
 
 def budget(ws: Workspace) -> BudgetResult:
     """The skills block for this workspace under the configured or default limits (memoized)."""
-
-    def build() -> BudgetResult:
-        version = openclaw_version(ws)
-        configured = positive_int(config_get(ws, "skills", "limits", "maxSkillsPromptChars"))
-        limit = configured if configured is not None else K.default_prompt_chars(version)
-        count = positive_int(config_get(ws, "skills", "limits", "maxSkillsInPrompt"))
-        return apply_limits(
-            prompt_entries(ws), limit,
-            count if count is not None else K.MAX_SKILLS_IN_PROMPT,
-            K.has_compact_fallback(version), limit_from_config=configured is not None,
-        )
-
-    return ws.memo("skills_budget.budget", build)
+    return ws.memo("skills_budget.budget", lambda: budget_for(ws, workspace_skills(ws)))
 
 
 def skills_prompt_block(ws: Workspace) -> str:

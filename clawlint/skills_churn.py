@@ -13,11 +13,15 @@ import os
 import subprocess
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from clawlint.knowledge import skills as K
-from clawlint.skills_budget import Entry, block_hash, format_full, sort_entries
-from clawlint.skillset import is_discoverable, parse_skill, resolve
+from clawlint.knowledge.workspace_files import MAX_FILE_BYTES
+from clawlint.skills_budget import block_hash
+from clawlint.skillset import is_discoverable, max_skill_file_bytes, parse_skill, resolve
+
+if TYPE_CHECKING:
+    from clawlint.workspace import Workspace
 
 
 class ChurnEvent(NamedTuple):
@@ -71,10 +75,16 @@ class _Reader:
 
 
 def skills_block_at(top: Path, commit: str, prefix: str = "", reader: _Reader | None = None,
-                    workspace_dir: str = K.DEFAULT_WORKSPACE_DIR) -> str:
-    """The full-format skills block of the workspace at `prefix` in `commit` (no budget cut)."""
+                    ws: Workspace | None = None) -> str:
+    """The skills block of the workspace at `prefix` in `commit`, rendered as OpenClaw would:
+    the same eligibility, limits and locations as for the working tree (skills_budget), with
+    today's config of `ws` (allowlist, `skills.entries`, `skills.limits`, workspace path);
+    without `ws`, OpenClaw's defaults."""
+    from clawlint.skills_budget import budget_for
+
     reader = reader or _Reader(top)
     raw = _git(top, "ls-tree", "-r", "-z", "--full-tree", "-l", commit, "--", f"{prefix}skills")
+    limit = max_skill_file_bytes(ws) if ws is not None else K.MAX_SKILL_FILE_BYTES
     found: list[tuple[str, str, int]] = []
     for rec in raw.split(b"\0"):
         if not rec:
@@ -91,7 +101,9 @@ def skills_block_at(top: Path, commit: str, prefix: str = "", reader: _Reader | 
             continue
         size = int(parts[3]) if parts[3].isdigit() else 0
         found.append((rel, parts[2].decode(), size))
-    need = [sha for _, sha, size in found if size <= K.MAX_SKILL_FILE_BYTES
+    # Oversized files are read too (up to clawlint's own read limit): like the working tree's
+    # skills they still take part in name resolution, they just never load.
+    need = [sha for _, sha, size in found if size <= MAX_FILE_BYTES
             and ("blob", sha) not in reader.cache]
     for sha, data in reader.blobs(need).items():
         try:
@@ -101,19 +113,17 @@ def skills_block_at(top: Path, commit: str, prefix: str = "", reader: _Reader | 
     skills = []
     for rel, sha, size in found:
         text = reader.cache.get(("blob", sha))
-        if size > K.MAX_SKILL_FILE_BYTES or not isinstance(text, str) or "\0" in text:
+        if not isinstance(text, str) or "\0" in text:
             continue
-        skills.append(parse_skill(rel, text))
-    entries = [
-        Entry(s.name, s.description or "", f"{workspace_dir}/{s.rel}", s.rel)
-        for s in resolve(skills)
-        if s.loadable and s.shadowed_by is None and s.description and not s.disable_model_invocation
-    ]
-    return format_full(sort_entries(entries))
+        sk = parse_skill(rel, text)
+        if size > limit:
+            sk.loadable = False
+        skills.append(sk)
+    return budget_for(ws, resolve(skills)).block
 
 
-def skills_block_churn(root: str | Path, days: int = 30, *,
-                       now: float | None = None) -> list[ChurnEvent]:
+def skills_block_churn(root: str | Path, days: int = 30, *, now: float | None = None,
+                       ws: Workspace | None = None) -> list[ChurnEvent]:
     """Commits in the last `days` days that changed the skills block, oldest first.
 
     `root` is the workspace folder (it may sit anywhere inside a git repository). Returns []
@@ -138,14 +148,14 @@ def skills_block_churn(root: str | Path, days: int = 30, *,
     except GitError:
         return []
     reader = _Reader(top)
-    prev = block_hash(skills_block_at(top, base, prefix, reader)) if base else block_hash("")
+    prev = block_hash(skills_block_at(top, base, prefix, reader, ws)) if base else block_hash("")
     events: list[ChurnEvent] = []
     for line in log.splitlines():
         commit, _, date = line.partition("\t")
         if not commit:
             continue
         try:
-            h = block_hash(skills_block_at(top, commit, prefix, reader))
+            h = block_hash(skills_block_at(top, commit, prefix, reader, ws))
         except GitError:
             continue
         if h != prev:

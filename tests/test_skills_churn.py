@@ -105,3 +105,32 @@ def test_not_a_repository(tmp_path):
     assert skills_block_churn(tmp_path, 30) == []
     r = Repo(tmp_path / "empty")
     assert skills_block_churn(r.root, 30) == []  # no commits yet
+
+
+def test_churn_follows_the_configs_eligibility_and_limits(tmp_path):
+    """A change to a skill that never reaches the prompt (disabled in skills.entries, outside
+    the agent's allowlist, or over maxSkillFileBytes) is not churn; the same change to an
+    eligible skill is. The block of a past revision is the one the working tree would render."""
+    from clawlint.config import Settings
+    from clawlint.skills_budget import skills_prompt_block
+    from clawlint.workspace import Workspace
+
+    r = Repo(tmp_path / "ws")
+    cfg = ("{ skills: { entries: { off: { enabled: false } }, limits: { maxSkillFileBytes: 400 } },"
+           " agents: { defaults: { skills: ['on', 'off', 'big'] } } }\n")
+    r.commit({"AGENTS.md": "# a\n", "openclaw.json": cfg,
+              "skills/on/SKILL.md": skill("on", "On"), "skills/off/SKILL.md": skill("off", "Off"),
+              "skills/other/SKILL.md": skill("other", "Not allowed"),
+              "skills/big/SKILL.md": skill("big", "Big", "x" * 600 + "\n")}, NOW - 40 * DAY)
+    r.commit({"skills/off/SKILL.md": skill("off", "Off, reworded")}, NOW - 20 * DAY)
+    r.commit({"skills/other/SKILL.md": skill("other", "Still not allowed")}, NOW - 18 * DAY)
+    r.commit({"skills/big/SKILL.md": skill("big", "Big, reworded", "x" * 600 + "\n")},
+             NOW - 16 * DAY)
+    c_on = r.commit({"skills/on/SKILL.md": skill("on", "On, reworded")}, NOW - 10 * DAY)
+    ws = Workspace(r.root, Settings(), None)
+    assert [e.commit for e in skills_block_churn(r.root, 30, now=NOW, ws=ws)] == [c_on]
+    head = skills_block_at(r.root, "HEAD", ws=ws)
+    assert head == skills_prompt_block(ws) and "On, reworded" in head
+    assert "Off" not in head and "Not allowed" not in head and "Big" not in head
+    # Without the workspace's config, OpenClaw's defaults: every described skill counts.
+    assert len(skills_block_churn(r.root, 30, now=NOW)) == 4

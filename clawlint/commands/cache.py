@@ -169,7 +169,7 @@ def _audit(path: Path, model: str | None, session: str, fmt: str, prices: Path |
     if not no_churn:
         try:
             ch = churn.churn(ws.root, prefix.workspace_inputs(ws, session, skills=False),
-                             days=since_days)
+                             days=since_days, ws=ws)
         except churn.GitError as exc:
             click.echo(f"clawlint: warning: churn skipped: {exc}", err=True)
     data = cachereport.report(res, cp, str(ws.root), ch)
@@ -208,8 +208,8 @@ def _diff(rev_a: str, rev_b: str, wpath: Path, model: str | None, session: str, 
             for rev in (rev_a, rev_b):
                 churn._git(ws.root, "rev-parse", "--verify", "--quiet", rev + "^{commit}")
             # The skills block is part of the cached prefix: rebuild it at each revision too.
-            a = prefix.build(churn.inputs_at(ws.root, rev_a, base, rel, with_skills=True))
-            b = prefix.build(churn.inputs_at(ws.root, rev_b, base, rel, with_skills=True))
+            a = prefix.build(churn.inputs_at(ws.root, rev_a, base, rel, with_skills=True, ws=ws))
+            b = prefix.build(churn.inputs_at(ws.root, rev_b, base, rel, with_skills=True, ws=ws))
         except churn.GitError as exc:
             _fail(f"cannot read revisions: {exc}")
     cp = _cost_params(ws, model, prices, factor, turns, edit_at, turn_tokens)

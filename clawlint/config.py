@@ -70,10 +70,10 @@ class Settings:
 
 
 def _did_you_mean(word: str, choices: Any) -> str:
-    import difflib
+    from clawlint.didyoumean import closest
 
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    m = closest(word, choices)
+    return f" (did you mean {m!r}?)" if m else ""
 
 
 def _check_type(key: str, value: Any, typ: Any, where: str) -> Any:

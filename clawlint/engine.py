@@ -546,12 +546,12 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
             unknown = [c for c in dv.codes if c not in known]
             if unknown and SUP_UNKNOWN in active and not per_file_ignored(SUP_UNKNOWN, f.rel, ws.settings):
                 keep = [c for c in dv.codes if c in known]
-                import difflib as _dl
+                from clawlint.didyoumean import closest
 
                 hints = []
                 for c in unknown:
-                    close = _dl.get_close_matches(c, known, n=1)
-                    hints.append(f"{c} (did you mean {close[0]}?)" if close else c)
+                    close = closest(c, known)
+                    hints.append(f"{c} (did you mean {close}?)" if close else c)
                 out.append(
                     Diagnostic(
                         code=SUP_UNKNOWN,

@@ -171,6 +171,11 @@ class OpenClawConfig:
                 seen.append(aid)
         return seen
 
+    def agent_entry_paths(self) -> list[KeyPath]:
+        """Every roster entry (`agents.entries.<id>`, `agents.list[i]`), an id repeated across
+        the two eras' rosters included: rules that judge what is written check each one."""
+        return [path for _aid, path, _e in self._roster()]
+
     def default_agent_id(self) -> str:
         roster = self._roster()
         for aid, _p, entry in roster:
@@ -227,9 +232,9 @@ class OpenClawConfig:
         for p in (kc.LEGACY_TOP_MEMORY_SEARCH, kc.CLASSIC_MEMORY_SEARCH, kc.CURRENT_MEMORY_SEARCH):
             if isinstance(_get(self.data, p), dict):
                 out.append(p)
-        for _aid, ap, entry in self._roster():
+        for ap in self.agent_entry_paths():
             for sub in (("memorySearch",), ("memory", "search")):
-                if isinstance(_get(entry, sub), dict):
+                if isinstance(_get(self.data, ap + sub), dict):
                     out.append(ap + sub)
         return out
 

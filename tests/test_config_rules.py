@@ -152,6 +152,15 @@ def test_cfg009_per_model_params(ws):
     assert "models.anthropic/claude-sonnet-4-6.params.cacheRetention" in d.message
 
 
+def test_cfg009_checks_an_agent_id_written_in_both_rosters(ws):
+    # A half-migrated config: the same agent in the Classic list and the Current entries.
+    text = ("{agents: {list: [{id: 'main', params: {cacheRetention: 'forever'}}],\n"
+            " entries: {main: {params: {cacheRetention: 'always'}}}}}")
+    msgs = [d.message for d in run(ws, text, ["CFG009"])]
+    assert any("agents.list[0].params.cacheRetention" in m or "agents.list.0" in m for m in msgs)
+    assert any("agents.entries.main.params.cacheRetention" in m for m in msgs)
+
+
 @pytest.mark.parametrize("every,hit", [("55m", False), ("60m", True), ("1h30m", True),
                                        ("0m", False), ("90s", False), ("2h", True)])
 def test_cfg010_heartbeat_thresholds(ws, every, hit):

@@ -22,12 +22,7 @@ from clawlint.workspace import Kind
 
 def params_objects(cfg: OpenClawConfig) -> Iterator[KeyPath]:
     """Every `params` object that can carry cacheRetention (facts §5.1 merge order)."""
-    bases: list[KeyPath] = [("agents", "defaults")]
-    for aid in cfg.agent_ids():
-        ap = cfg.agent_path(aid)
-        if ap is not None:
-            bases.append(ap)
-    for base in bases:
+    for base in (("agents", "defaults"), *cfg.agent_entry_paths()):
         if isinstance(cfg.get(*base, "params"), dict):
             yield (*base, "params")
         models = cfg.get(*base, "models")

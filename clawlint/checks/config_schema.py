@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator
 from functools import lru_cache
@@ -11,6 +10,7 @@ from typing import Any
 
 from clawlint.checks.config_common import agents_to_check, at, config_of, fmt
 from clawlint.diagnostics import Diagnostic
+from clawlint.didyoumean import closest
 from clawlint.knowledge import config as kc
 from clawlint.openclaw_config import KeyPath, OpenClawConfig
 from clawlint.registry import Context, kinds_inputs, rule
@@ -88,9 +88,9 @@ def _suggest(key: str, siblings: list[str], schema: dict[str, Any], rel: KeyPath
     lower = {s.lower(): s for s in siblings}
     if key.lower() in lower:
         return f" (did you mean `{lower[key.lower()]}`? keys are case-sensitive)"
-    close = difflib.get_close_matches(key, siblings, n=1, cutoff=0.6)
+    close = closest(key, siblings, 0.6)
     if close:
-        return f" (did you mean `{close[0]}`?)"
+        return f" (did you mean `{close}`?)"
     elsewhere = [p for p in _all_paths(schema).get(key, []) if p.rsplit(".", 1)[0] != here]
     if elsewhere:
         return f" (it belongs under `{elsewhere[0]}`)"

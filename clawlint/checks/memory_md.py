@@ -7,13 +7,13 @@ Lowercase root `memory.md` is also the prompt-cache rules' (legacy file).
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Iterator
 from urllib.parse import unquote
 
 from clawlint.diagnostics import Diagnostic
+from clawlint.didyoumean import closest
 from clawlint.knowledge import memory as facts
 from clawlint.knowledge import workspace_files as wf
 from clawlint.memory_support import plural
@@ -213,10 +213,9 @@ def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
             # Suggest a file with the same or a very similar name (a renamed card).
             base = norm.rsplit("/", 1)[-1]
             names = {k.rsplit("/", 1)[-1]: k for k in known if k.endswith(".md")}
-            close = [names[n] for n in difflib.get_close_matches(base, list(names), n=1,
-                                                                  cutoff=0.85)]
-            if close:
-                hint = f" (did you mean `{close[0]}`?)"
+            near = closest(base, names, 0.85)
+            if near is not None:
+                hint = f" (did you mean `{names[near]}`?)"
             yield ctx.diag(
                 f,
                 f"MEMORY.md points to `{norm}`, which does not exist{hint}; the agent follows "

@@ -6,13 +6,13 @@ own lenient reader (clawlint.skillset), so they still work when strict YAML fail
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from clawlint import didyoumean
 from clawlint.diagnostics import Applicability, Diagnostic, Edit, Fix
 from clawlint.knowledge import skills as K
 from clawlint.paths import is_within
@@ -95,13 +95,11 @@ def _find_in_fm(f: SourceFile, needle: str, after_key: str = "metadata") -> dict
 
 
 def _did_you_mean(word: str, choices: Any, cutoff: float = 0.75) -> str | None:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=cutoff)
-    return close[0] if close else None
+    return didyoumean.closest(word, choices, cutoff)
 
 
 def _suggest(word: str, choices: Any) -> str:
-    m = _did_you_mean(word, choices)
-    return f" (did you mean `{m}`?)" if m else ""
+    return didyoumean.hint(word, choices, 0.75)
 
 
 def _yaml_scalar(value: str) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+# One reading of "this machine" and of Ollama's API base, shared with the embedding backends.
+from clawlint.http import HTTPFailure, request_json
 from clawlint.knowledge.embeddings import (
     OLLAMA_DEFAULT_URL,
     OLLAMA_EMBED_CAPABILITY,
@@ -21,8 +23,6 @@ from clawlint.knowledge.embeddings import (
     OPENCLAW_DEFAULT_OLLAMA_MODEL,
     normalize_model_tag,
 )
-
-# One reading of "this machine" and of Ollama's API base, shared with the embedding backends.
 from clawlint.retrieval.endpoint import is_loopback
 from clawlint.retrieval.endpoint import ollama_api_base as ollama_root
 
@@ -67,52 +67,9 @@ def url_problem(url: str) -> str | None:
 
 
 
-class _HTTPFailure(Exception):
-    def __init__(self, status: int | None, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-
-
 def _request(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
              timeout: float = TIMEOUT) -> Any:
-    import urllib.error
-    import urllib.request
-
-    data = json.dumps(body).encode("utf-8") if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("Accept", "application/json")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) only
-            raw = resp.read(4 * 1024 * 1024)
-    except urllib.error.HTTPError as exc:
-        try:
-            detail = _error_text(json.loads(exc.read(65536) or b"{}"))
-        except (ValueError, OSError):
-            detail = ""
-        raise _HTTPFailure(exc.code, detail or str(exc.reason)) from None
-    except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise _HTTPFailure(None, str(reason)) from None
-    try:
-        return json.loads(raw or b"null")
-    except ValueError:
-        raise _HTTPFailure(200, "the response is not JSON") from None
-
-
-def _error_text(body: Any) -> str:
-    """Ollama `{"error": "msg"}` or OpenAI `{"error": {"message": ...}}`."""
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, str):
-            return err
-        if isinstance(err, dict) and isinstance(err.get("message"), str):
-            return err["message"]
-    return ""
+    return request_json(method, url, body, headers, timeout, max_bytes=4 * 1024 * 1024)
 
 
 def preflight(ep: Endpoint, allow_remote: bool = False, timeout: float = TIMEOUT
@@ -135,7 +92,7 @@ def _preflight_ollama(ep: Endpoint, timeout: float) -> list[Problem]:
     model = ep.model or OPENCLAW_DEFAULT_OLLAMA_MODEL
     try:
         tags = _request("GET", root + OLLAMA_TAGS_PATH, timeout=timeout)
-    except _HTTPFailure as f:
+    except HTTPFailure as f:
         if f.status is None:
             return [Problem("unreachable", (
                 f"cannot reach Ollama at {root} ({f.detail}); start it (`ollama serve`) or fix "
@@ -159,7 +116,7 @@ def _preflight_ollama(ep: Endpoint, timeout: float) -> list[Problem]:
     try:
         show = _request("POST", root + OLLAMA_SHOW_PATH, {"model": model, "verbose": False},
                         timeout=timeout)
-    except _HTTPFailure as f:
+    except HTTPFailure as f:
         return [Problem("http", (
             f"POST {root}{OLLAMA_SHOW_PATH} for {json.dumps(model)} failed "
             f"({f.status or 'no answer'}: {f.detail}); check the Ollama server"), at_model=True)]
@@ -179,7 +136,7 @@ def _preflight_openai(ep: Endpoint, timeout: float) -> list[Problem]:
     try:
         body = _request("POST", url, {"model": ep.model, "input": [PROBE_TEXT]}, headers,
                         timeout=timeout)
-    except _HTTPFailure as f:
+    except HTTPFailure as f:
         if f.status is None:
             return [Problem("unreachable", (
                 f"cannot reach the embedding endpoint {base} ({f.detail}); start the server or "

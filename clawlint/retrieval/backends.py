@@ -6,9 +6,7 @@ anything else to callers.
 
 from __future__ import annotations
 
-import json
 import math
-import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,51 +53,30 @@ class HttpBackend:
         return f"{self.kind} {self.model} at {self.base}"
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
-        import urllib.error
-        import urllib.request
+        from clawlint.http import HTTPFailure, request_json
 
         url = self.base + path
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self.plan.api_key:
-            headers["Authorization"] = f"Bearer {self.plan.api_key}"
-        req = urllib.request.Request(url, data=data, method=method, headers=headers)
+        headers = {"Authorization": f"Bearer {self.plan.api_key}"} if self.plan.api_key else {}
         self.requests += 1
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
-                raw = resp.read()
-        except urllib.error.HTTPError as exc:
-            detail = _error_detail(exc)
-            raise self._http_error(exc.code, detail, url) from None
-        except TimeoutError:
-            raise EmbedError(
-                "timeout", f"no answer from {url} within {self.timeout:g} s",
-                "the model may still be loading; retry, or raise the DUP003 `timeout` option",
-            ) from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            return request_json(method, url, body, headers, self.timeout)
+        except HTTPFailure as f:
+            if f.timed_out:
                 raise EmbedError(
                     "timeout", f"no answer from {url} within {self.timeout:g} s",
                     "the model may still be loading; retry, or raise the DUP003 `timeout` option",
                 ) from None
-            text = getattr(reason, "strerror", None) or str(reason)
-            raise EmbedError(
-                "server-down", f"cannot reach the embedding server at {self.base} ({text})",
-                self._down_hint(),
-            ) from None
-        except (OSError, ValueError) as exc:  # connection reset, bad URL, ...
-            raise EmbedError(
-                "server-down", f"cannot reach the embedding server at {self.base} ({exc})",
-                self._down_hint(),
-            ) from None
-        try:
-            return json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise EmbedError(
-                "bad-response", f"{url} did not return JSON; is {self.base} really the "
-                f"{'Ollama' if self.kind == 'ollama' else 'OpenAI-compatible'} API?",
-            ) from None
+            if f.not_json:
+                raise EmbedError(
+                    "bad-response", f"{url} did not return JSON ({f.detail}); is {self.base} "
+                    f"really the {'Ollama' if self.kind == 'ollama' else 'OpenAI-compatible'} API?",
+                ) from None
+            if f.status is None:
+                raise EmbedError(
+                    "server-down", f"cannot reach the embedding server at {self.base} ({f.detail})",
+                    self._down_hint(),
+                ) from None
+            raise self._http_error(f.status, f.detail or "no detail", url) from None
 
     def _down_hint(self) -> str:
         return "start Ollama (`ollama serve`), or point clawlint at it with --ollama-url"
@@ -159,17 +136,6 @@ def _not_embedding(model: str, block: str) -> EmbedError:
         f"set {block}.model to an embedding model, e.g. `ollama pull "
         f"{K.OPENCLAW_DEFAULT_OLLAMA_MODEL}`",
     )
-
-
-def _error_detail(exc: Any) -> str:
-    try:
-        body = json.loads(exc.read().decode("utf-8", "replace"))
-    except Exception:
-        return str(getattr(exc, "reason", "")) or "no detail"
-    err = body.get("error") if isinstance(body, dict) else None
-    if isinstance(err, dict):  # OpenAI shape
-        err = err.get("message")
-    return str(err) if err else "no detail"
 
 
 class OllamaBackend(HttpBackend):

@@ -174,7 +174,13 @@ def _file_token(f: SourceFile) -> str:
             return f"stat:{st.st_size}:{st.st_mtime_ns}"
         except OSError:
             return "gone"
-    return f.sha256 or f"problem:{f.problem.code if f.problem else '?'}"
+    token = f.sha256 or f"problem:{f.problem.code if f.problem else '?'}:{f.size}"
+    if f.is_symlink:  # where it points decides what a link is (PAR005/PAR006, BS006)
+        try:
+            token += f":link:{os.readlink(f.abspath)}"
+        except OSError:
+            token += ":link:?"
+    return token
 
 
 def scoped_inputs(ws: Workspace, rule: Rule) -> str | None:

@@ -375,6 +375,9 @@ class _Loader:
                    ) -> tuple[Any, dict[KeyPath, Loc]] | None:
         text, disp = self.read(path)
         if text is None:
+            if os.path.isfile(path):  # not valid UTF-8, say: its bytes still key the cache
+                self.cfg.files.append(os.path.abspath(path))
+                self.cfg.file_displays.append(disp)
             return None
         self.cfg.files.append(os.path.abspath(path))
         self.cfg.file_displays.append(disp)

@@ -692,7 +692,7 @@ def prefix_inputs(ws: Workspace) -> list[SourceFile]:
     the rules that judge the prefix."""
     from clawlint.workspace import Kind
 
-    out = ws.files_of(frozenset({Kind.BOOTSTRAP, Kind.LEGACY_MEMORY, Kind.SKILL}))
+    out = ws.of_kind(Kind.BOOTSTRAP, Kind.LEGACY_MEMORY, Kind.SKILL)  # unreadable ones too
     entry = extra_files_entry(openclaw_config(ws))
     if entry is not None:
         out += [sf for rel in resolve_extra_patterns(ws, extra_patterns(entry))

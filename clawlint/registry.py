@@ -89,7 +89,9 @@ def kinds_inputs(*kinds: Kind) -> Callable[[Workspace], list[SourceFile]]:
     wanted = frozenset(kinds)
 
     def inputs(ws: Workspace) -> list[SourceFile]:
-        return ws.files_of(wanted)
+        # Every file of those kinds, unreadable ones too: rules report them, test that they
+        # exist, and OpenClaw injects markers for them.
+        return [f for f in ws.files.values() if f.kind in wanted]
 
     return inputs
 

@@ -259,3 +259,110 @@ def test_a_scoped_result_survives_an_edit_elsewhere_and_not_one_of_its_inputs(tm
     again = run()
     assert again and again != ["MARKER"]
     assert lint(tmp_path, select=["MEM001"])
+
+
+# ---- end to end: a cached run after an edit equals a fresh run ------------------------------
+# Cases found by a review of the declarations: files that cannot be read as text still count
+# (they are injected as markers, reported, or tested for existence), and rules that look at the
+# disk must not be keyed by the workspace's file list alone.
+
+def _base(root: Path) -> None:
+    write_files(root, {
+        "AGENTS.md": "# AGENTS.md\nYou are Juno.\n", "SOUL.md": "# SOUL.md\nBe kind.\n",
+        "USER.md": "# USER.md\n- Name: Sam\n", "IDENTITY.md": "# IDENTITY.md\n- Name: Juno\n",
+        "MEMORY.md": "# MEMORY.md\n- Sam prefers short answers.\n",
+        "memory/2026-11-19.md": "# 2026-11-19\n- Set up restic.\n",
+        "hooks/greet/HOOK.md": ('---\nname: greet\ndescription: Greets.\nmetadata: {"openclaw": '
+                                '{"events": ["command:new"]}}\n---\n'),
+        "hooks/greet/handler.ts": "export default async function h() {}\n",
+        "openclaw.json": '{ agents: { defaults: { workspace: "~/.openclaw/workspace" } } }\n',
+    })
+
+
+def _b(root: Path, rel: str, data: bytes) -> None:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(data)
+
+
+def _outside_link(root: Path) -> None:
+    notes = root.parent / f"{root.name}-notes"
+    notes.mkdir()
+    (root / "MEMORY.md").rename(notes / "MEMORY.md")
+    (root / "MEMORY.md").symlink_to(notes / "MEMORY.md")
+
+
+def _rm(rel: str):
+    return lambda root: (root / rel).unlink()
+
+
+STALE_CASES = {
+    "binary file added to memory/": (
+        lambda r: None, lambda r: _b(r, "memory/scan.pdf", b"%PDF-1.4\n\x00\x01")),
+    "oversized old log archived": (
+        lambda r: _b(r, "memory/2026-01-05.md", b"# log\n" + (b"x" * 100 + b"\n") * 22000),
+        lambda r: (r / "memory/2026-01-05.md").rename(r.parent / f"{r.name}-2026-01-05.md")),
+    "non-UTF-8 AGENTS.md grows": (
+        lambda r: (_b(r, "openclaw.json", b"{ agents: { defaults: { bootstrapMaxChars: 4000 } } }\n"),
+                   _b(r, "AGENTS.md", b"# AGENTS.md\nCaf\xe9 rules.\n")),
+        lambda r: _b(r, "AGENTS.md", b"# AGENTS.md\nCaf\xe9 rules.\n"
+                     + b"- always double-check the backup logs.\n" * 90)),
+    "non-UTF-8 AGENTS.md deleted": (
+        lambda r: _b(r, "AGENTS.md", b"# AGENTS.md\nCaf\xe9 rules.\n"), _rm("AGENTS.md")),
+    "MEMORY.md link outside removed": (_outside_link, _rm("MEMORY.md")),
+    "binary handler deleted": (
+        lambda r: _b(r, "hooks/greet/handler.ts", b"export default async function h() {}\n\x00"),
+        _rm("hooks/greet/handler.ts")),
+    "non-UTF-8 HOOK.md deleted": (
+        lambda r: _b(r, "hooks/greet/HOOK.md", b'---\nname: greet\ndescription: Gr\xfc\xdft.\n'
+                     b'metadata: {"openclaw": {"events": ["command:new"]}}\n---\n'),
+        _rm("hooks/greet/HOOK.md")),
+    "non-UTF-8 original of a backup deleted": (
+        lambda r: (_b(r, "memory/notes.md", b"# notes\n\xe9\n"),
+                   _b(r, "memory/notes-old.md", b"# old notes\n")),
+        _rm("memory/notes.md")),
+    "non-UTF-8 rename target deleted": (
+        lambda r: (_b(r, "memory/2026-03-06.md", b"# 2026-03-06\n\xe9t\xe9\n"),
+                   _b(r, "memory/2026-3-6.md", b"# notes\n")),
+        _rm("memory/2026-03-06.md")),
+    "cp1252 TOOLS.md deleted": (
+        lambda r: _b(r, "TOOLS.md", b"# TOOLS.md\n- NAS \x96 nas.local\n"), _rm("TOOLS.md")),
+    "excluded handler deleted": (
+        lambda r: _b(r, ".clawlint.toml", b'exclude = ["hooks/*/handler.ts"]\n'),
+        _rm("hooks/greet/handler.ts")),
+    "oversized bootstrap file resized": (
+        lambda r: _b(r, "TOOLS.md", b"# T\n" + b"y" * (2 * 1024 * 1024 + 10)),
+        lambda r: _b(r, "TOOLS.md", b"# T\n" + b"y" * (3 * 1024 * 1024))),
+    "non-UTF-8 $include edited": (
+        lambda r: (_b(r, "openclaw.json", b'{ $include: "extra.json5" }\n'),
+                   _b(r, "extra.json5", b'{ agents: { defaults: { x: "\xe9" } } }\n')),
+        lambda r: _b(r, "extra.json5", b'{ agents: {\n defaults: { x: "\xe9\xe9" } } }\n')),
+    "escaping symlink retargeted": (
+        lambda r: (_b(r.parent, f"{r.name}-a.md", b"# a\n"), _b(r.parent, f"{r.name}-b.md", b"# b\n"),
+                   (r / "TOOLS.md").symlink_to(r.parent / f"{r.name}-a.md")),
+        lambda r: ((r / "TOOLS.md").unlink(), (r / "TOOLS.md").symlink_to(r.parent / f"{r.name}-b.md"))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STALE_CASES))
+def test_cached_run_after_an_edit_equals_a_fresh_run(case, tmp_path, monkeypatch):
+    from clawlint.config import load_settings
+    from clawlint.engine import RunOptions, lint_workspace
+    from clawlint.registry import resolve_selection
+
+    monkeypatch.setenv("CLAWLINT_TODAY", "2026-11-20")
+    root = tmp_path / "ws"
+    _base(root)
+    setup, edit = STALE_CASES[case]
+    setup(root)
+
+    def run(no_cache: bool) -> list[tuple]:
+        s = load_settings(root, None)
+        s.embeddings, s.no_cache = "lexical", no_cache
+        res = lint_workspace(Workspace(root, s, None), RunOptions(active=resolve_selection(s, ["ALL"])))
+        assert not res.internal_errors
+        return sorted((d.code, d.path, d.line, d.message) for d in res.diagnostics)
+
+    run(False)  # fills the cache
+    edit(root)
+    assert run(False) == run(True)

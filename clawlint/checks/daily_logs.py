@@ -77,7 +77,7 @@ def daily_logs(ctx: Context) -> list[LogName]:
     return ctx.ws.memo("log.names", build)
 
 
-@rule("LOG001", inputs=kinds_inputs(Kind.DAILY_LOG, Kind.MEMORY_OTHER))
+@rule("LOG001")  # not scoped: it tests files on disk that `exclude` hides
 def non_canonical_name(ctx: Context) -> Iterator[Diagnostic]:
     for ln in daily_logs(ctx):
         if ln.canonical or ln.date is None:

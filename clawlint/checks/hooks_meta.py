@@ -15,7 +15,7 @@ from clawlint.checks.skills import _at_key, _did_you_mean, _find_in_fm, _fm_line
 from clawlint.diagnostics import Diagnostic, Edit, Fix
 from clawlint.knowledge import skills as K
 from clawlint.knowledge.workspace_files import HOOK_HANDLER_FILENAMES
-from clawlint.registry import Context, kinds_inputs, rule
+from clawlint.registry import Context, rule
 from clawlint.skillset import Hook, parse_hook
 from clawlint.workspace import Kind, SourceFile
 
@@ -77,7 +77,7 @@ def _handler(ctx: Context, folder: str) -> str | None:
 
 
 # A workspace rule: the result depends on other files (the handlers), not on HOOK.md alone.
-@rule("HK002", inputs=kinds_inputs(Kind.HOOK, Kind.HOOK_HANDLER))
+@rule("HK002")  # not scoped: it tests files on disk that `exclude` hides
 def missing_handler(ctx: Context) -> Iterator[Diagnostic]:
     for f in sorted(ctx.ws.of_kind(Kind.HOOK), key=lambda x: x.rel):
         folder = str(PurePosixPath(f.rel).parent)
@@ -142,7 +142,7 @@ def shadows_bundled(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     )
 
 
-@rule("HK005", inputs=kinds_inputs(Kind.HOOK, Kind.HOOK_HANDLER))
+@rule("HK005")  # not scoped: it tests files on disk that `exclude` hides
 def handler_without_manifest(ctx: Context) -> Iterator[Diagnostic]:
     seen: set[str] = set()
     for f in sorted(ctx.ws.of_kind(Kind.HOOK_HANDLER), key=lambda x: x.rel):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from clawlint import prefix as P
 from clawlint.knowledge import bootstrap as K
-from clawlint.skills_churn import GitError
+from clawlint.skills_churn import GitError, git_location
 from clawlint.skills_churn import _git as git_bytes
 
 if TYPE_CHECKING:
@@ -35,20 +35,20 @@ def _git(root: Path, *args: str, check: bool = True) -> str:
 
 def git_prefix(root: Path) -> str | None:
     """The workspace's path inside its git repository ("" at the top), or None if not a repo."""
-    try:
-        top = _git(root, "rev-parse", "--show-toplevel").strip()
-    except GitError:
-        return None
-    if not top:
-        return None
-    rel = Path(root).resolve().relative_to(Path(top).resolve()) if top else Path(".")
-    s = rel.as_posix()
-    return "" if s == "." else s + "/"
+    loc = _location(root)
+    return loc[1] if loc is not None else None
 
 
 @functools.lru_cache(maxsize=32)
+def _location(root: Path) -> tuple[Path, str] | None:
+    return git_location(root)
+
+
 def _top(root: Path) -> Path:
-    return Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    loc = _location(root)
+    if loc is None:
+        raise GitError(f"{root} is not in a git repository")
+    return loc[0]
 
 
 def _show(root: Path, rev: str, path: str) -> tuple[str | None, bool]:

@@ -596,10 +596,7 @@ def _render(inp: PrefixInputs, prof: K.InjectionProfile,
 # ---- from a workspace ---------------------------------------------------------------------
 def openclaw_config(ws: Workspace) -> Any:
     """The loaded OpenClaw config, or None (never raises)."""
-    try:
-        return ws.openclaw
-    except Exception:
-        return None
+    return ws.openclaw_or_none()
 
 
 def settings_for(ws: Workspace) -> tuple[K.InjectionProfile, int, int, str]:

@@ -48,6 +48,19 @@ def _git(cwd: Path, *args: str, input: bytes | None = None) -> bytes:
     return proc.stdout
 
 
+def git_location(root: Path) -> tuple[Path, str] | None:
+    """(repository top, the workspace's path inside it: "" or "a/b/") as git sees them, or
+    None outside a repository or without git. One answer for every history reader."""
+    try:
+        out = _git(Path(root), "rev-parse", "--show-toplevel", "--show-prefix").decode()
+    except GitError:
+        return None
+    lines = out.split("\n")
+    if len(lines) < 2 or not lines[0].strip():
+        return None
+    return Path(lines[0].strip()), lines[1].strip()
+
+
 class _Reader:
     """Reads blobs through one `git cat-file --batch` call per revision; caches parses."""
 
@@ -131,10 +144,11 @@ def skills_block_churn(root: str | Path, days: int = 30, *, now: float | None = 
     window is the baseline, so a commit only counts when it really changed the block (an edit
     to a skill's body, or a reworded description that is changed back, does not).
     """
-    root = Path(root)
+    loc = git_location(Path(root))
+    if loc is None:
+        return []
+    top, prefix = loc
     try:
-        top = Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
-        prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
         _git(top, "rev-parse", "--verify", "-q", "HEAD")
     except GitError:
         return []

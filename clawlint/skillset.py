@@ -424,10 +424,7 @@ def _file_size(f: SourceFile) -> int | None:
 
 # ---- config access (defensive: the config loader may be missing or fail) ---------------------
 def openclaw_config(ws: Workspace) -> Any:
-    try:
-        return ws.openclaw
-    except Exception:  # noqa: BLE001 - no loader yet, or a broken config: rules run without it
-        return None
+    return ws.openclaw_or_none()
 
 
 def config_get(ws: Workspace, *path: str | int, default: Any = None) -> Any:

@@ -431,6 +431,14 @@ class Workspace:
 
         return load_for_workspace(self)
 
+    def openclaw_or_none(self) -> Any:
+        """`openclaw`, or None when loading it failed: rules that only read a setting from it
+        carry on with the defaults (the config rules report the problem)."""
+        try:
+            return self.openclaw
+        except Exception:  # noqa: BLE001
+            return None
+
 
 def _wide_encoding(data: bytes) -> str | None:
     """'UTF-16 (little-endian)' and the like for text saved in UTF-16/32, by its BOM or, without

@@ -118,10 +118,7 @@ class Plan:
 
 
 def _openclaw(ws: Workspace) -> Any:
-    try:
-        return ws.openclaw
-    except Exception:  # config loader missing or broken: its own rules report that
-        return None
+    return ws.openclaw_or_none()
 
 
 def memory_search_config(ws: Workspace) -> dict[str, Any]:

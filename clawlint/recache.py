@@ -15,13 +15,14 @@ compiler; the engine validates the code it is given, so a damaged entry raises, 
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 import threading
 from typing import Any
 
 FORMAT = 1
-MAX_ENTRIES = 4096  # a bound on the file; clawlint itself needs ~250
+MAX_ENTRIES = 1024  # bounds the file (~1.5 MB); clawlint and its libraries need ~250
 _DEBUG = 128  # re.DEBUG: the compiler prints, so such patterns always compile for real
 
 _entries: dict[tuple[Any, int], tuple[Any, ...]] | None = None
@@ -49,8 +50,6 @@ def cache_file() -> str:
 
 
 def _load(header: tuple[Any, ...]) -> dict[tuple[Any, int], tuple[Any, ...]]:
-    import marshal
-
     try:
         with open(cache_file(), "rb") as fh:
             data = marshal.loads(fh.read())  # marshal: plain data only, loading runs no code
@@ -97,7 +96,7 @@ def install() -> None:
     def compile(p: Any, flags: int = 0) -> Any:
         if not isinstance(p, (str, bytes)) or not isinstance(flags, int) or flags & _DEBUG:
             return original(p, flags)
-        key = (p, flags)
+        key = (p, int(flags))
         args = entries.get(key)
         if args is not None:
             try:
@@ -110,10 +109,13 @@ def install() -> None:
         if args is not None and len(args) == 6 and args[0] is p:
             # The code holds re's named int constants; marshal takes plain ints only.
             pattern_, flags_, code, groups, groupindex, indexgroup = args
-            entries[key] = _new[key] = (
-                pattern_, int(flags_), [int(c) for c in code], int(groups), dict(groupindex),
-                tuple(indexgroup),
-            )
+            entry = (pattern_, int(flags_), [int(c) for c in code], int(groups),
+                     dict(groupindex), tuple(indexgroup))
+            try:
+                marshal.dumps((key, entry))  # one odd entry must not cost the whole file
+            except ValueError:
+                return pattern
+            entries[key] = _new[key] = entry
         return pattern
 
     compiler._sre = SreRecorder()
@@ -125,8 +127,6 @@ def save() -> None:
     """Add this process's new patterns to the cache file (merged, atomic, best effort)."""
     if not _new or _entries is None:
         return
-    import marshal
-
     from clawlint.atomic import write_quietly
 
     try:

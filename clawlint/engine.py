@@ -176,11 +176,18 @@ def _file_token(f: SourceFile) -> str:
             return "gone"
     token = f.sha256 or f"problem:{f.problem.code if f.problem else '?'}:{f.size}"
     if f.is_symlink:  # where it points decides what a link is (PAR005/PAR006, BS006)
-        try:
-            token += f":link:{os.readlink(f.abspath)}"
-        except OSError:
-            token += ":link:?"
+        token += f":link:{_link_token(f.abspath)}"
     return token
+
+
+def _link_token(path: str | os.PathLike[str]) -> str:
+    """A link's text and where it resolves now (a link in its target's path may have moved:
+    PAR006 names the resolved target)."""
+    try:
+        return f"{os.readlink(path)}>{os.path.realpath(path)}"
+    except OSError:
+        return "?"
+
 
 
 def scoped_inputs(ws: Workspace, rule: Rule) -> str | None:
@@ -281,11 +288,24 @@ def workspace_inputs(ws: Workspace) -> str:
         f = ws.files[rel]
         h.update(f"{rel}\0{_file_token(f)}\0{int(f.is_symlink)}\n".encode())
     for rel, p in ws.symlink_problems:
-        h.update(f"link:{rel}:{p.code}\n".encode())
+        h.update(f"link:{rel}:{p.code}:{_link_token(ws.root / rel)}\n".encode())
     # Every path, classified or not: link targets (MEM003) and symlinked folders (SKL011).
     h.update("\n".join(ws.listing).encode())
     h.update(config_hash(ws).encode())
+    if links_leave(ws):
+        # What rules find through such a link (a file that appears behind a folder link) is
+        # in no listing: whole-workspace results are not reused. Rules with declared inputs
+        # still are; theirs name what they look at.
+        h.update(os.urandom(16))
     return h.hexdigest()
+
+
+def links_leave(ws: Workspace) -> bool:
+    """Whether a file or folder link in the workspace is broken or resolves outside it."""
+    bad = ("PAR005", "PAR006")
+    return (any(p.code in bad for _rel, p in ws.symlink_problems)
+            or any(f.is_symlink and f.problem is not None and f.problem.code in bad
+                   for f in ws.files.values()))
 
 
 def config_hash(ws: Workspace) -> str:

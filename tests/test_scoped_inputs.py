@@ -337,6 +337,16 @@ STALE_CASES = {
         lambda r: (_b(r, "openclaw.json", b'{ $include: "extra.json5" }\n'),
                    _b(r, "extra.json5", b'{ agents: { defaults: { x: "\xe9" } } }\n')),
         lambda r: _b(r, "extra.json5", b'{ agents: {\n defaults: { x: "\xe9\xe9" } } }\n')),
+    "link in an outside target's path retargeted": (
+        lambda r: (_b(r.parent, "out/d1/a.md", b"# a\n"), _b(r.parent, "out/d2/a.md", b"# b\n"),
+                   (r.parent / "out" / "link").symlink_to("d1"),
+                   (r / "TOOLS.md").symlink_to(r.parent / "out" / "link" / "a.md")),
+        lambda r: ((r.parent / "out" / "link").unlink(),
+                   (r.parent / "out" / "link").symlink_to("d2"))),
+    "file appears behind a folder link": (
+        lambda r: (_b(r, "MEMORY.md", b"# MEMORY.md\n\n- Backups: docs/backup.md\n"),
+                   (r.parent / "outdocs").mkdir(), (r / "docs").symlink_to(r.parent / "outdocs")),
+        lambda r: _b(r.parent, "outdocs/backup.md", b"# backup\n")),
     "escaping symlink retargeted": (
         lambda r: (_b(r.parent, f"{r.name}-a.md", b"# a\n"), _b(r.parent, f"{r.name}-b.md", b"# b\n"),
                    (r / "TOOLS.md").symlink_to(r.parent / f"{r.name}-a.md")),

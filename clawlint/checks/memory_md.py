@@ -178,13 +178,9 @@ def _link_target(raw: str) -> str | None:
 
 
 # Cacheable: the cross-file inputs hash covers every path in the workspace, not only tracked files.
-@rule("MEM003")
-def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
-    f = root_memory(ctx)
-    if f is None:
-        return
-    root = ctx.ws.root
-    known = list(ctx.ws.files)
+def _pointers(f: SourceFile) -> Iterator[tuple[int, int, str, str]]:
+    """(line, column offset, raw text, normalised path) of each path MEMORY.md points to
+    inside the workspace (links, reference definitions, bare paths; not in code)."""
     seen: set[tuple[int, str]] = set()
     for i, line in enumerate(f.src.lines, start=1):
         if f.markdown.in_code(i):
@@ -206,23 +202,55 @@ def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
             norm = os.path.normpath(target).replace(os.sep, "/")
             if norm.startswith("../") or norm == ".." or wf.in_skipped_dir(norm):
                 continue  # outside the workspace or the scan (.git, node_modules): not ours
-            if (root / norm).exists():
-                continue
-            start = f.src.offset(i, col0 + 1)
-            hint = ""
-            # Suggest a file with the same or a very similar name (a renamed card).
-            base = norm.rsplit("/", 1)[-1]
-            names = {k.rsplit("/", 1)[-1]: k for k in known if k.endswith(".md")}
-            near = closest(base, names, 0.85)
-            if near is not None:
-                hint = f" (did you mean `{names[near]}`?)"
-            yield ctx.diag(
-                f,
-                f"MEMORY.md points to `{norm}`, which does not exist{hint}; the agent follows "
-                "this pointer and finds nothing. Fix the path, create the file, or remove the "
-                "pointer",
-                start=start, end=start + len(raw),
-            )
+            yield i, col0, raw, norm
+
+
+def _md_names(ws: Workspace) -> dict[str, str]:
+    return {k.rsplit("/", 1)[-1]: k for k in ws.files if k.endswith(".md")}
+
+
+def _pointer_inputs(ws: Workspace) -> list[SourceFile | str]:
+    """MEM003's inputs: MEMORY.md, whether each path it points to exists on disk (a folder
+    link may lead outside the workspace, where the scan does not look), and the Markdown file
+    names its suggestions come from."""
+    import hashlib
+
+    f = ws.files.get(wf.ROOT_MEMORY)
+    if f is None:
+        return []
+    out: list[SourceFile | str] = [f]
+    if f.kind is Kind.BOOTSTRAP and f.readable:
+        for _i, _col0, _raw, norm in _pointers(f):
+            out.append(f"exists:{norm}:{(ws.root / norm).exists()}")
+    names = "\n".join(f"{k}\t{v}" for k, v in sorted(_md_names(ws).items()))
+    out.append("names:" + hashlib.sha256(names.encode()).hexdigest())
+    return out
+
+
+@rule("MEM003", inputs=_pointer_inputs)
+def memory_md_broken_link(ctx: Context) -> Iterator[Diagnostic]:
+    f = root_memory(ctx)
+    if f is None:
+        return
+    root = ctx.ws.root
+    names: dict[str, str] | None = None
+    for i, col0, raw, norm in _pointers(f):
+        if (root / norm).exists():
+            continue
+        start = f.src.offset(i, col0 + 1)
+        hint = ""
+        # Suggest a file with the same or a very similar name (a renamed card).
+        names = names if names is not None else _md_names(ctx.ws)
+        near = closest(norm.rsplit("/", 1)[-1], names, 0.85)
+        if near is not None:
+            hint = f" (did you mean `{names[near]}`?)"
+        yield ctx.diag(
+            f,
+            f"MEMORY.md points to `{norm}`, which does not exist{hint}; the agent follows "
+            "this pointer and finds nothing. Fix the path, create the file, or remove the "
+            "pointer",
+            start=start, end=start + len(raw),
+        )
 
 
 # ---- MEM004: a second MEMORY.md inside memory/ ------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from clawlint.diagnostics import Diagnostic
 from clawlint.registry import Context, rule
-from clawlint.workspace import SourceFile
+from clawlint.workspace import Kind, SourceFile
 
 # Characters that may continue a token; a match must not start or end inside such a run,
 # so `task-runner` never yields `sk-runner`.
@@ -299,50 +299,47 @@ _HELP = (
 )
 
 
-def _files(ctx: Context) -> Iterator[SourceFile]:
-    for f in ctx.ws.files.values():
-        if f.text is not None:
-            yield f
+# Every file clawlint reads, memory/'s non-Markdown files too: a secret's findings depend on
+# its file alone, so these are per-file rules (an edit re-scans only the edited file).
+ALL_KINDS = frozenset(Kind)
 
 
-@rule("SEC001")
-def known_format_secret(ctx: Context) -> Iterator[Diagnostic]:
-    for f in _files(ctx):
-        text = f.text or ""
-        for fd in private_keys(text) + known_secrets(text):
-            yield _emit(
-                ctx,
-                f,
-                fd,
-                f"{fd.kind} ({fd.masked}) written in the workspace; revoke and rotate it, delete "
-                "it from this file (and git history), and load it from an environment variable "
-                "or a secrets store instead",
-            )
+@rule("SEC001", kinds=ALL_KINDS)
+def known_format_secret(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
+    text = f.text or ""
+    for fd in private_keys(text) + known_secrets(text):
+        yield _emit(
+            ctx,
+            f,
+            fd,
+            f"{fd.kind} ({fd.masked}) written in the workspace; revoke and rotate it, delete "
+            "it from this file (and git history), and load it from an environment variable "
+            "or a secrets store instead",
+        )
 
 
-@rule("SEC002")
-def credential_assignment(ctx: Context) -> Iterator[Diagnostic]:
+@rule("SEC002", kinds=ALL_KINDS)
+def credential_assignment(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     min_length = int(ctx.options.get("min_length", 8))
     min_entropy = float(ctx.options.get("min_entropy", 3.0))
-    for f in _files(ctx):
-        text = f.text or ""
-        low = text.lower()
-        if not any(w in low for w in ("pass", "pwd", "secret", "token", "key", "bearer")):
+    text = f.text or ""
+    low = text.lower()
+    if not any(w in low for w in ("pass", "pwd", "secret", "token", "key", "bearer")):
+        return
+    taken: list[tuple[int, int]] | None = None  # SEC001's spans, found only when needed
+    for key, start, end in assignments(text):
+        value = text[start:end]
+        if not looks_like_secret_value(value, min_length, min_entropy):
             continue
-        taken: list[tuple[int, int]] | None = None  # SEC001's spans, found only when needed
-        for key, start, end in assignments(text):
-            value = text[start:end]
-            if not looks_like_secret_value(value, min_length, min_entropy):
-                continue
-            if taken is None:
-                taken = [(x.start, x.end) for x in known_secrets(text) + private_keys(text)]
-            if any(a < end and start < b for a, b in taken):
-                continue  # already reported by SEC001
-            fd = Finding(start, end, f"`{key}`", mask(value))
-            yield _emit(
-                ctx,
-                f,
-                fd,
-                f"`{key}` is set to what looks like a real credential ({fd.masked}); move the "
-                "value out of the workspace (environment variable or secrets store) and rotate it",
-            )
+        if taken is None:
+            taken = [(x.start, x.end) for x in known_secrets(text) + private_keys(text)]
+        if any(a < end and start < b for a, b in taken):
+            continue  # already reported by SEC001
+        fd = Finding(start, end, f"`{key}`", mask(value))
+        yield _emit(
+            ctx,
+            f,
+            fd,
+            f"`{key}` is set to what looks like a real credential ({fd.masked}); move the "
+            "value out of the workspace (environment variable or secrets store) and rotate it",
+        )

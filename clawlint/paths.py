@@ -6,9 +6,19 @@ import os
 
 
 def user_cache_dir() -> str:
-    """clawlint's per-user cache: `$XDG_CACHE_HOME/clawlint`, else `~/.cache/clawlint`."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "clawlint")
+    """clawlint's per-user cache: `$XDG_CACHE_HOME/clawlint`, else `~/.cache/clawlint`. A
+    relative XDG_CACHE_HOME is ignored (as the XDG spec says), and without a home folder the
+    cache goes to the temporary folder, never into the current one."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return os.path.join(xdg, "clawlint")
+    home = os.path.expanduser("~")
+    if os.path.isabs(home):
+        return os.path.join(home, ".cache", "clawlint")
+    import tempfile
+
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    return os.path.join(tempfile.gettempdir(), f"clawlint-cache-{uid}")
 
 
 def is_within(path: str, root: str) -> bool:

@@ -8,9 +8,11 @@ patterns only in memory; this keeps what its compiler hands to the C engine (the
 process rebuilds a pattern with one C call.
 
 Only the command-line entry point installs it. Anything unexpected (another Python layout, an
-unreadable, corrupt or foreign file, a pattern the C engine rejects) falls back to `re`'s own
-compiler; the engine validates the code it is given, so a damaged entry raises, never misbehaves.
-`CLAWLINT_NO_REGEX_CACHE=1` turns it off.
+unreadable, corrupt or foreign file, an entry whose pattern or flags are not the ones asked
+for, code the C engine's validator rejects) falls back to `re`'s own compiler. The cache holds
+what this process compiled: clawlint's and its libraries' patterns and the few built from the
+workspace's config (globs); when it would exceed MAX_ENTRIES it keeps only what the last run
+used. `CLAWLINT_NO_REGEX_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ FORMAT = 1
 MAX_ENTRIES = 1024  # bounds the file (~1.5 MB); clawlint and its libraries need ~250
 _DEBUG = 128  # re.DEBUG: the compiler prints, so such patterns always compile for real
 
+KEEP_FILES = 4  # one per interpreter build in use (a project venv next to a pipx install)
+
 _entries: dict[tuple[Any, int], tuple[Any, ...]] | None = None
 _new: dict[tuple[Any, int], tuple[Any, ...]] = {}
+_used: set[tuple[Any, int]] = set()
 
 
 def _compiler() -> Any:
@@ -43,15 +48,20 @@ def _header(sre: Any) -> tuple[Any, ...]:
             sre.MAXREPEAT, sre.MAXGROUPS)
 
 
-def cache_file() -> str:
+def cache_file(header: tuple[Any, ...]) -> str:
+    """One file per interpreter build: builds of one minor version would overwrite each
+    other's entries on every run if they shared it."""
+    import hashlib
+
     from clawlint.paths import user_cache_dir
 
-    return os.path.join(user_cache_dir(), f"regex-{sys.implementation.cache_tag}.marshal")
+    build = hashlib.sha256(repr(header).encode()).hexdigest()[:12]
+    return os.path.join(user_cache_dir(), f"regex-{sys.implementation.cache_tag}-{build}.marshal")
 
 
 def _load(header: tuple[Any, ...]) -> dict[tuple[Any, int], tuple[Any, ...]]:
     try:
-        with open(cache_file(), "rb") as fh:
+        with open(cache_file(header), "rb") as fh:
             data = marshal.loads(fh.read())  # marshal: plain data only, loading runs no code
     except (OSError, EOFError, ValueError, TypeError):
         return {}
@@ -99,10 +109,17 @@ def install() -> None:
         key = (p, int(flags))
         args = entries.get(key)
         if args is not None:
-            try:
-                return real_sre.compile(*args)
-            except Exception:  # noqa: BLE001 - a damaged entry: compile for real
-                entries.pop(key, None)
+            # An entry must be for this very pattern and flags (a tampered or mixed-up file
+            # must not hand back another pattern); the engine validates the code itself.
+            if (len(args) == 6 and type(args[0]) is type(p) and args[0] == p
+                    and isinstance(args[1], int) and args[1] & key[1] == key[1]):
+                try:
+                    pattern = real_sre.compile(*args)
+                    _used.add(key)
+                    return pattern
+                except Exception:  # noqa: BLE001 - a damaged entry: compile for real
+                    pass
+            entries.pop(key, None)
         last.args = None
         pattern = original(p, flags)
         args = getattr(last, "args", None)
@@ -116,6 +133,7 @@ def install() -> None:
             except ValueError:
                 return pattern
             entries[key] = _new[key] = entry
+            _used.add(key)
         return pattern
 
     compiler._sre = SreRecorder()
@@ -132,12 +150,30 @@ def save() -> None:
     try:
         header = _header(_compiler()._sre)  # the recorder forwards the module's constants
         merged = _load(header)  # another process may have added patterns since we read it
-        for key, args in _new.items():
-            if len(merged) >= MAX_ENTRIES:
-                break
-            merged[key] = args
+        merged.update(_new)
+        if len(merged) > MAX_ENTRIES:  # full: keep what this run used
+            merged = {k: v for k, v in merged.items() if k in _used}
+            while len(merged) > MAX_ENTRIES:
+                merged.pop(next(iter(merged)))
         data = marshal.dumps((header, merged))
     except (AttributeError, ValueError, TypeError):
         return
     _new.clear()
-    write_quietly(cache_file(), data)
+    path = cache_file(header)
+    if write_quietly(path, data):
+        _prune(os.path.dirname(path), os.path.basename(path))
+
+
+def _prune(folder: str, keep: str) -> None:
+    """Files of interpreter builds no longer in use go (the newest KEEP_FILES stay)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith("regex-") and n.endswith(".marshal")]
+        found = sorted(((os.path.getmtime(os.path.join(folder, n)), n) for n in names), reverse=True)
+    except OSError:
+        return
+    for _mtime, name in found[KEEP_FILES:]:
+        if name != keep:
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass

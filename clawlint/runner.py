@@ -218,8 +218,10 @@ def _write(ws: Workspace, outcome: FixOutcome) -> list[str]:
     for rel in outcome.overlay:
         path = root / rel
         real = Path(os.path.realpath(path)) if path.is_symlink() else path
-        if not os.access(real, os.W_OK) or not os.access(real.parent, os.W_OK | os.X_OK):
-            problems.append(f"{rel}: not writable (the file or its folder)")
+        # A fix replaces the file through its folder (write_atomic keeps the file's mode), so
+        # the folder is what must be writable; a read-only file is fixed like any other.
+        if not os.access(real.parent, os.W_OK | os.X_OK):
+            problems.append(f"{rel}: its folder {real.parent} is not writable")
     for old, new in outcome.renames.items():
         if os.path.lexists(root / new):
             problems.append(f"{old}: not renamed to {new}, which exists")

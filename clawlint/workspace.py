@@ -141,7 +141,8 @@ class SourceFile:
             return
         self._sha = hashlib.sha256(data).hexdigest()
         nul = data.find(b"\x00")
-        wide = _wide_encoding(data) if nul >= 0 else None
+        # UTF-16 text has NUL bytes unless it is all CJK; then only its byte-order mark shows.
+        wide = _wide_encoding(data) if nul >= 0 or data[:2] in (b"\xff\xfe", b"\xfe\xff") else None
         if wide is not None:
             self.problem = ReadProblem(
                 "PAR002",
@@ -409,12 +410,13 @@ class Workspace:
         return any(t in ("", ".") or rel == t or rel.startswith(t + "/") for t in self.targets)
 
     def files_of(self, kinds: frozenset[Kind]) -> list[SourceFile]:
-        """Readable files of these kinds, in scan order (computed once per set of kinds)."""
+        """Readable files of these kinds that per-file rules check, in scan order (computed
+        once per set of kinds); not excluded ones, which are kept only for the prompt."""
         key = ("files-of", kinds)
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = [
-                f for f in self.files.values() if f.kind in kinds and f.readable
+                f for f in self.files.values() if f.kind in kinds and not f.excluded and f.readable
             ]
         return found
 

@@ -191,6 +191,18 @@ def test_cfg011_literal_key_is_reported_masked(ws):
     assert "sk-proj-4fT9qLmZ2xVb8NcR1sWe6YuJ" not in d.message and "${" in d.message
 
 
+def test_cfg011_agent_blocks_inherit_the_provider_and_web_search_is_not_memory_search(ws):
+    key = "'sk-proj-4fT9qLmZ2xVb8NcR1sWe6YuJ'"
+    text = (f"{{agents: {{defaults: {{memorySearch: {{provider: 'gemini'}}}},\n"
+            f" list: [{{id: 'main', memorySearch: {{remote: {{apiKey: {key}}}}}}}]}},\n"
+            f" tools: {{web: {{search: {{apiKey: {key}}}}}}}}}")
+    msgs = {d.message.split("`")[1]: d.message for d in run(ws, text, ["CFG011"])}
+    agent = next(m for p, m in msgs.items() if p.startswith("agents.list"))
+    web = next(m for p, m in msgs.items() if p.startswith("tools.web.search"))
+    assert "export GEMINI_API_KEY" in agent
+    assert "OPENAI_API_KEY" not in web and "GEMINI_API_KEY" not in web
+
+
 @pytest.mark.parametrize("block, env", [
     ("{agents: {defaults: {memorySearch: {provider: 'gemini', remote: {apiKey: KEY}}}}}",
      "GEMINI_API_KEY"),

@@ -164,8 +164,21 @@ def test_fix_in_a_read_only_place_writes_nothing_and_says_so(cards_ws, monkeypat
     assert snapshot(cards_ws) == before
     assert not report.fixes
     assert report.fix_errors and all("no fix was written" in e for e in report.fix_errors)
+    assert any("is not writable" in e and "memory/cards" in e for e in report.fix_errors)
     assert any(e.startswith("memory/cards/") for e in report.fix_errors)
     assert {(d.code, d.path, d.line) for d in report.diagnostics} == expected
+
+
+def test_a_read_only_file_in_a_writable_folder_is_fixed_keeping_its_mode(cards_ws):
+    import stat
+
+    card = cards_ws / "memory" / "cards" / "ssh-keys.md"
+    assert card.exists()
+    card.chmod(0o444)
+    before = card.read_bytes()
+    report = lint(cards_ws, fix=True)
+    assert not report.fix_errors
+    assert card.read_bytes() != before and stat.S_IMODE(card.stat().st_mode) == 0o444
 
 
 def test_fix_that_fails_while_writing_names_the_file_and_keeps_the_rest(cards_ws, monkeypatch):

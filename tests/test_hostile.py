@@ -164,6 +164,7 @@ def test_non_utf8_clawlint_config_is_a_one_line_error(tmp_path: Path):
     ("\ufeff# Agents\n\nBe brief.\n".encode("utf-16-be"), "UTF-16 (big-endian)"),
     ("# Agents\n\nBe brief, no BOM here.\n".encode("utf-16-le"), "UTF-16 (little-endian)"),
     ("\ufeff# Agents\n".encode("utf-32-le"), "UTF-32 (little-endian)"),
+    ("\ufeff代理规则简短友好".encode("utf-16-le"), "UTF-16 (little-endian)"),  # no NUL byte at all
 ])
 def test_utf16_files_are_named_as_such_not_called_binary(tmp_path: Path, data, encoding):
     from helpers import lint, write_files

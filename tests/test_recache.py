@@ -119,3 +119,58 @@ def test_debug_patterns_are_not_cached(tmp_path, flags):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
                          check=True).stdout.strip().splitlines()[-1]
     assert out == "0"
+
+
+def test_an_entry_for_another_pattern_is_not_used(tmp_path):
+    """Swapping two entries (a mixed-up or tampered file) must not hand back another pattern."""
+    import marshal
+
+    first = _run(tmp_path)
+    path = _cache_file(tmp_path)
+    header, entries = marshal.loads(path.read_bytes())
+    keys = list(entries)
+    entries[keys[0]], entries[keys[1]] = entries[keys[1]], entries[keys[0]]
+    path.write_bytes(marshal.dumps((header, entries)))
+    again = _run(tmp_path)
+    assert again["out"] == first["out"] and again["compiled"] == 2
+
+
+def test_a_full_cache_keeps_what_the_run_used_and_old_builds_are_pruned(tmp_path):
+    import marshal
+
+    _run(tmp_path)
+    path = _cache_file(tmp_path)
+    header, entries = marshal.loads(path.read_bytes())
+    from clawlint import recache
+
+    for i in range(recache.MAX_ENTRIES):  # fill it with patterns no run uses
+        entries[(f"unused{i}", 0)] = entries[next(iter(entries))]
+    path.write_bytes(marshal.dumps((header, entries)))
+    for i in range(recache.KEEP_FILES + 2):  # files of other interpreter builds, older
+        old = path.parent / f"regex-other-{i}.marshal"
+        old.write_bytes(b"x")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    code = ("import re, json; from clawlint import recache; recache.install(); "
+            "re.compile(r'(?P<year>\\d{4})-(?P<m>\\d\\d)'); re.compile('brand new pattern'); "
+            "recache.save()")
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run([sys.executable, "-c", code], env=e, check=True)
+    _, kept = marshal.loads(path.read_bytes())
+    assert set(kept) == {(r"(?P<year>\d{4})-(?P<m>\d\d)", 0), ("brand new pattern", 0)}
+    left = sorted(p.name for p in path.parent.glob("regex-*.marshal"))
+    assert path.name in left and len(left) == recache.KEEP_FILES
+
+
+def test_user_cache_dir_is_always_absolute(monkeypatch, tmp_path):
+    import tempfile
+
+    from clawlint.paths import user_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert user_cache_dir() == str(tmp_path / "clawlint")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # ignored, as the XDG spec says
+    monkeypatch.setenv("HOME", "/home/somebody")
+    assert user_cache_dir() == "/home/somebody/.cache/clawlint"
+    monkeypatch.setattr(os.path, "expanduser", lambda p: p)  # no home folder at all
+    assert user_cache_dir().startswith(tempfile.gettempdir())

@@ -195,12 +195,19 @@ def _env_name_for(cfg: OpenClawConfig, p: KeyPath) -> str:
     strs = [str(x) for x in p if isinstance(x, str)]
     if len(strs) >= 3 and strs[0] == "models" and strs[1] == "providers":
         return f"{strs[2].upper().replace('-', '_')}_API_KEY"
-    block = next((i for i, x in enumerate(p) if x in ("memorySearch", "search")), None)
+    # A memory-search block: `memorySearch`, or `search` right under `memory` (not, say,
+    # tools.web.search).
+    block = next((i for i, x in enumerate(p) if x == "memorySearch"
+                  or (x == "search" and i > 0 and p[i - 1] == "memory")), None)
     if block is not None:
         if strs[-1] != "apiKey":
             return "MEMORY_SEARCH_TOKEN"
-        # The variable the block's provider reads (openai when none is set).
+        # The variable the effective provider reads: the block's own, else the global block's
+        # (a per-agent block inherits it), else openai.
         provider = cfg.get(*p[: block + 1], "provider")
+        if not isinstance(provider, str):
+            glob = cfg.global_memory_search_path()
+            provider = cfg.get(*glob, "provider") if glob is not None else None
         provider = provider if isinstance(provider, str) else kc.DEFAULT_PROVIDER
         known = kc.PROVIDER_KEY_ENV.get(provider)
         return known[0] if known else "MEMORY_SEARCH_API_KEY"

@@ -66,6 +66,11 @@ class HttpBackend:
                     "timeout", f"no answer from {url} within {self.timeout:g} s",
                     "the model may still be loading; retry, or raise the DUP003 `timeout` option",
                 ) from None
+            if f.not_json and "larger than" in f.detail:
+                raise EmbedError(
+                    "bad-response", f"{url} answered {f.detail.replace('the response is ', '')}",
+                    "embed fewer texts per request (the DUP003 `batch_size` option)",
+                ) from None
             if f.not_json:
                 raise EmbedError(
                     "bad-response", f"{url} did not return JSON ({f.detail}); is {self.base} "

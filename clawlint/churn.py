@@ -105,6 +105,7 @@ def inputs_at(root: Path, rev: str, base: P.PrefixInputs, git_rel: str,
 class Churn:
     days: int
     commits_scanned: int = 0
+    scanned: list[str] = field(default_factory=list)  # the commits compared, for skills churn
     invalidations: list[dict[str, Any]] = field(default_factory=list)  # {rev, time, files}
     per_file: dict[str, int] = field(default_factory=dict)
 
@@ -144,6 +145,7 @@ def churn(root: Path, base: P.PrefixInputs, days: int = 30, now: float | None = 
     for sha, ts in commits:
         cur = P.build(inputs_at(root, sha, base, rel))
         result.commits_scanned += 1
+        result.scanned.append(sha)
         if prev is not None and cur.stable_text != prev.stable_text:
             files = _changed_files(prev, cur) or ["(layout)"]
             result.invalidations.append({"rev": sha, "time": int(ts), "files": files})
@@ -165,6 +167,7 @@ def _merge_skills_churn(root: Path, days: int, now: float | None, result: Churn,
     except ImportError:  # pragma: no cover - the skills module ships with clawlint
         return
     by_rev = {e["rev"]: e for e in result.invalidations}
+    scanned = set(result.scanned)
     for ev in skills_block_churn(root, days, now=now, ws=ws):
         when = int(datetime.fromisoformat(ev.date.replace("Z", "+00:00")).timestamp())
         entry = by_rev.get(ev.commit)
@@ -172,6 +175,8 @@ def _merge_skills_churn(root: Path, days: int, now: float | None, result: Churn,
             entry = {"rev": ev.commit, "time": when, "files": []}
             result.invalidations.append(entry)
             by_rev[ev.commit] = entry
+            if ev.commit not in scanned:  # a skills-only commit: "N of M commits" holds
+                result.commits_scanned += 1
         entry["files"].append("(skills)")
         result.per_file["(skills)"] = result.per_file.get("(skills)", 0) + 1
 

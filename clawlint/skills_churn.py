@@ -162,7 +162,9 @@ def skills_block_churn(root: str | Path, days: int = 30, *, now: float | None = 
     except GitError:
         return []
     reader = _Reader(top)
-    prev = block_hash(skills_block_at(top, base, prefix, reader, ws)) if base else block_hash("")
+    # No commit before the window: the first one is the starting point, not a change (as for
+    # the bootstrap files, whose first commit has no parent to compare with).
+    prev = block_hash(skills_block_at(top, base, prefix, reader, ws)) if base else None
     events: list[ChurnEvent] = []
     for line in log.splitlines():
         commit, _, date = line.partition("\t")
@@ -172,7 +174,7 @@ def skills_block_churn(root: str | Path, days: int = 30, *, now: float | None = 
             h = block_hash(skills_block_at(top, commit, prefix, reader, ws))
         except GitError:
             continue
-        if h != prev:
+        if prev is not None and h != prev:
             events.append(ChurnEvent(commit, date, h))
-            prev = h
+        prev = h
     return events

@@ -113,6 +113,8 @@ def test_churn_includes_skills_block_changes(repo):
     assert ch.per_file.get("(skills)") == 2  # added + reworded; a body-only edit does not count
     times = [e["time"] for e in ch.invalidations]
     assert times == sorted(times)
+    # Skills-only commits are counted as scanned: "N of M commits changed the prefix", N <= M.
+    assert len(ch.invalidations) <= ch.commits_scanned
 
 
 def test_diff_between_revisions_sees_the_skills_block(repo, tmp_path):

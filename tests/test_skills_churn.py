@@ -70,9 +70,10 @@ def test_churn_counts_only_block_changes(tmp_path):
     # The hash after the removal equals the hash before the addition: same block.
     assert events[2].hash == events[0].hash
     assert events[0].hash == block_hash(skills_block_at(r.root, c_desc))
-    # A short window keeps only the last change; a long one counts the first commit too.
+    # A short window keeps only the last change; a long one reaches the repository's first
+    # commit, which is the starting point, not a change (as for the bootstrap files).
     assert [e.commit for e in skills_block_churn(r.root, 6, now=NOW)] == [c_rm]
-    assert len(skills_block_churn(r.root, 365, now=NOW)) == 4
+    assert len(skills_block_churn(r.root, 365, now=NOW)) == 3
 
 
 def test_workspace_in_a_subfolder_and_tree_untouched(tmp_path):
@@ -85,7 +86,7 @@ def test_workspace_in_a_subfolder_and_tree_untouched(tmp_path):
     head = r.git("rev-parse", "HEAD")
     status = r.git("status", "--porcelain")
     events = skills_block_churn(r.root / "agent", 30, now=NOW)
-    assert len(events) == 2 and events[-1].commit == c2
+    assert [e.commit for e in events] == [c2]
     assert r.git("rev-parse", "HEAD") == head and r.git("status", "--porcelain") == status
     assert (r.root / "agent/skills/x/SKILL.md").read_text() == "uncommitted edit\n"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import fnmatch
 import hashlib
 import os
@@ -52,10 +53,20 @@ def _validate_options(settings: Settings) -> None:
                 hint = ", ".join(allowed) or "none"
                 raise ConfigError(f"[rules.{code}]: unknown option {key!r}; allowed options: {hint}")
             default = allowed[key]
+            if key == "today" and isinstance(value, _dt.date):
+                value = opts[key] = value.isoformat()  # a TOML date literal is fine too
             if default is not None and not _same_type(default, value):
                 raise ConfigError(
                     f"[rules.{code}]: option {key!r} must be {type(default).__name__}, got {value!r}"
                 )
+            if key == "today" and value:
+                from clawlint.memory_support import TODAY_MAX_YEAR, TODAY_MIN_YEAR, parse_today
+
+                if parse_today(str(value)) is None:
+                    raise ConfigError(
+                        f"[rules.{code}]: option 'today' must be a date between {TODAY_MIN_YEAR} "
+                        f"and {TODAY_MAX_YEAR} (YYYY-MM-DD), got {value!r}"
+                    )
 
 
 def _same_type(default: object, value: object) -> bool:

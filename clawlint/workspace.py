@@ -175,6 +175,12 @@ class SourceFile:
             )
 
     @property
+    def vouched_clean(self) -> bool:
+        """Not read in this run, and the stat cache vouches that it was read without a
+        problem with this very stat (it records only such files): no need to read it to know."""
+        return not self._loaded and self._stat_sha is not None
+
+    @property
     def text(self) -> str | None:
         """Decoded text, or None when the file is unreadable (see `problem`)."""
         if not self._loaded:  # rules read this hundreds of thousands of times per run
@@ -183,6 +189,8 @@ class SourceFile:
 
     @property
     def readable(self) -> bool:
+        if self.vouched_clean:
+            return True  # decoded fine with this very stat before; read when the text is needed
         if not self._loaded:
             self._load()
         return self._text is not None

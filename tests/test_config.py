@@ -154,3 +154,14 @@ def test_command_line_selection_overrides_config_like_ruff():
     assert "PAR007" not in resolve_selection(Settings(select=["PAR"], ignore=["PAR007"]))
     assert "PAR007" in resolve_selection(Settings(ignore=["PAR"], extend_select=["PAR007"]))
     assert "PAR007" not in resolve_selection(Settings(extend_select=["PAR007"], ignore=["PAR007"]))
+
+
+def test_today_option_is_checked_like_clawlint_today(ws):
+    import datetime as dt
+
+    root = ws({"AGENTS.md": "# A\n", "memory/2026-11-20.md": "# 2026-11-20\n\n- x\n"})
+    with pytest.raises(ConfigError, match="option 'today' must be a date between 1900 and 9000"):
+        lint(root, ["LOG"], Settings(rules={"LOG003": {"today": "9999-12-31"}}))
+    # A TOML date literal works as well as the string form.
+    assert lint(root, ["LOG003"], Settings(rules={"LOG003": {"today": dt.date(2026, 11, 1)}}))
+    assert not lint(root, ["LOG003"], Settings(rules={"LOG003": {"today": "2026-11-21"}}))

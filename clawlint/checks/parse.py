@@ -14,6 +14,8 @@ engine_code("SUP001", "SUP002")
 
 def _read_problems(ctx: Context, code: str) -> Iterator[Diagnostic]:
     for f in ctx.ws.files.values():
+        if f.vouched_clean:
+            continue  # an unchanged file that read cleanly before: not read again to know
         if f.text is None and f.problem is not None and f.problem.code == code:
             p = f.problem
             yield ctx.diag(f.rel, p.message, line=p.line, col=p.column)

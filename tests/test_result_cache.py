@@ -359,35 +359,22 @@ def test_stat_cache_notices_a_same_size_same_mtime_edit(ws):
 def test_an_edit_run_reads_only_the_changed_files(tmp_path, monkeypatch):
     """The stat cache vouches for unchanged files: neither their content hash nor their read
     problems (PAR001-006) need a read. Only the edited file is read again."""
-    import os
-    import time
-
     from helpers import write_files
 
     from clawlint.config import Settings
     from clawlint.engine import RunOptions, lint_workspace
     from clawlint.registry import resolve_selection
-    from clawlint.workspace import SourceFile, Workspace
+    from clawlint.workspace import Workspace
 
     files = {"AGENTS.md": "# A\n\nBe brief.\n", "SOUL.md": "# S\n\nCalm.\n"}
     files.update({f"memory/cards/c{i}.md": f"---\ntopic: T{i}\ncategory: c\ntags: [t{i}]\n"
                   f"created: 2026-11-01\nupdated: 2026-11-01\n---\n\nBody {i}.\n" for i in range(20)})
     write_files(tmp_path, files)
-    old = time.time() - 3600
-    for p in tmp_path.rglob("*.md"):
-        os.utime(p, (old, old))
+    _age(tmp_path, 3600)
     settings = Settings(embeddings="lexical")
     active = resolve_selection(settings, ["PAR", "SEC", "CRD004", "CRD009"])  # not CRD013: it reads every card
     lint_workspace(Workspace(tmp_path, settings, None), RunOptions(active=active))
     (tmp_path / "memory/cards/c3.md").write_text(files["memory/cards/c3.md"] + "More.\n")
-    read: list[str] = []
-    real = SourceFile._load
-
-    def counting(self):
-        if not self._loaded:
-            read.append(self.rel)
-        return real(self)
-
-    monkeypatch.setattr(SourceFile, "_load", counting)
+    read = _count_loads(monkeypatch)
     lint_workspace(Workspace(tmp_path, settings, None), RunOptions(active=active))
     assert read == ["memory/cards/c3.md"]

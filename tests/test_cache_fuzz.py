@@ -258,14 +258,18 @@ class Fuzz:
         self._stamp(p.resolve())
         return f"append {text!r} to {rel}"
 
+    def _pool_variant(self, rel: str) -> str:
+        """Write one of the pool's variants of `rel`; returns the text written."""
+        text = _fill(rel, self.rng.choice(POOL[rel]))
+        self.write(rel, text)
+        return text
+
     def replace(self) -> str | None:
         files = [f for f in self.files() if f in POOL]
         if not files:
             return None
         rel = self.rng.choice(files)
-        text = _fill(rel, self.rng.choice(POOL[rel]))
-        self.write(rel, text)
-        return f"replace {rel} with {text[:40]!r}"
+        return f"replace {rel} with {self._pool_variant(rel)[:40]!r}"
 
     def bad_bytes(self) -> str | None:
         files = self.files()
@@ -293,9 +297,7 @@ class Fuzz:
         if not missing:
             return None
         rel = self.rng.choice(missing)
-        text = _fill(rel, self.rng.choice(POOL[rel]))
-        self.write(rel, text)
-        return f"add {rel} = {text[:40]!r}"
+        return f"add {rel} = {self._pool_variant(rel)[:40]!r}"
 
     def rename(self) -> str | None:
         files = [f for f in self.files() if not (self.root / f).is_dir()]

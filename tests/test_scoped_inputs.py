@@ -280,9 +280,7 @@ def _base(root: Path) -> None:
 
 
 def _b(root: Path, rel: str, data: bytes) -> None:
-    p = root / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(data)
+    write_files(root, {rel: data})
 
 
 def _outside_link(root: Path) -> None:

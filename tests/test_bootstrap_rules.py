@@ -28,12 +28,14 @@ def test_truncation_by_total_budget(ws):
                "openclaw.json": "{ agents: { defaults: { bootstrapTotalMaxChars: 3000 } } }"})
     d = _one(lint(root, select=["BS001"]), "BS001")
     assert "total bootstrap budget" in d.message
+    assert "daily logs) or raise `agents.defaults.bootstrapTotalMaxChars`" in d.message
 
 
 def test_user_md_cap_message(ws):
     root = ws({"AGENTS.md": "# A\n", "USER.md": "- Prefer tea.\n" * 400})
     d = _one(lint(root, select=["BS001"]), "BS001")
     assert "fixed 4,000-character cap" in d.message
+    assert "daily logs); USER.md has a fixed" in d.message  # no stray " ; "
 
 
 def test_near_cap_and_not_near(ws):

@@ -27,7 +27,7 @@ def _cap_hint(ws: Workspace, v: P.FileVerdict, res: P.PrefixResult, total: bool)
                 "so keep only durable directives there")
     key = "bootstrapTotalMaxChars" if total else "bootstrapMaxChars"
     where = "agents.entries.<id>" if res.profile.era == K.CURRENT else "agents.list[]"
-    return f"or raise `agents.defaults.{key}` (per agent: `{where}.{key}`)"
+    return f" or raise `agents.defaults.{key}` (per agent: `{where}.{key}`)"
 
 
 def _section(f: SourceFile, offset: int) -> tuple[int, str]:
@@ -58,7 +58,7 @@ def bootstrap_file_truncated(ctx: Context) -> Iterator[Diagnostic]:
         msg = (
             f"{v.rel} is {_n(v.raw_chars)} chars, {why}: OpenClaw cuts {_n(cut)} chars "
             f"starting at line {line} in {where} ({kept}); the model never sees that text. "
-            f"Shorten the file (move detail into memory/ cards or daily logs) "
+            f"Shorten the file (move detail into memory/ cards or daily logs)"
             f"{_cap_hint(ctx.ws, v, res, total)}"
         )
         yield ctx.diag(f, msg, start=start, end=min(end, start + max(1, len(f.src.line_text(line)))))

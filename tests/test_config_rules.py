@@ -77,6 +77,15 @@ def test_cfg007_per_agent_blocks_and_classic(ws):
     assert any("chunking.overlap" in m and "(250)" in m for m in msgs)  # across blocks
 
 
+def test_cfg007_overlap_clamp_is_not_called_a_refusal_to_start(ws):
+    text = "{agents: {defaults: {memorySearch: {provider: 'ollama', chunking: {tokens: 400, overlap: 400}}}}}"
+    (d,) = run(ws, text, ["CFG007"])
+    assert "OpenClaw clamps it to 399" in d.message
+    assert "refuses to start" not in d.message
+    bad = "{memory: {search: {provider: 'ollama', fallbackRemote: 'openai'}}}"
+    assert "refuses to start the gateway" in run(ws, bad, ["CFG007"])[0].message
+
+
 def test_cfg007_types_and_current_only_keys(ws):
     cur = "{memory: {search: {enabled: 'yes', rememberAcrossConversations: true, " \
           "extraPaths: [{path: 'a', pattern: '*.md'}], chunking: {tokens: 0}}}}"

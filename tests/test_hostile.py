@@ -215,3 +215,14 @@ def test_include_explosion_of_distinct_files_is_bounded(tmp_path: Path):
     cfg = Workspace(tmp_path, Settings(), None).openclaw
     msgs = [i.message for i in cfg.issues if i.kind == "include"]
     assert len(msgs) == 1 and f"more than {kc.MAX_INCLUDE_LOADS} loads" in msgs[0]
+
+
+def test_a_long_prose_line_is_still_scanned(tmp_path: Path):
+    # A paragraph written on one line (editors and models produce them) is prose, not a blob.
+    from helpers import codes, lint, write_files
+
+    para = ("Last updated: 2026-11-20 09:14. "
+            + "We keep the gateway on the NAS and check backups weekly. " * 36)
+    assert len(para) > 2000
+    write_files(tmp_path, {"AGENTS.md": "# A\n\n" + para + "\n"})
+    assert codes(lint(tmp_path, ["CV001"])) == ["CV001"]

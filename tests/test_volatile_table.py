@@ -61,6 +61,13 @@ FLAGGED: list[tuple[str, str, str]] = [
     ("余额：¥35.20（截至今天）", "CV002", "MEMORY.md"),
     ("Session ID: 7f3a9c2e41", "CV002", "MEMORY.md"),
     ("Current run: 3f2b8c1e-9d4a-4c7b-8e2f-1a2b3c4d5e6f", "CV002", "AGENTS.md"),
+    # A label word far earlier on the line does not make the value lasting.
+    ("Last item processed: 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002", "AGENTS.md"),
+    ("Current request on host web1: 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002", "AGENTS.md"),
+    ("Ask the server for the trace 1b4e28ba-2fa1-41d2-883f-0016d3cca427 each turn", "CV002",
+     "AGENTS.md"),
+    ("Use the workspace as usual; current job 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002",
+     "AGENTS.md"),
     ("Gateway PID: 48213", "CV002", "MEMORY.md"),
     ("缓存命中率：47%", "CV002", "MEMORY.md"),
     ("Usage: 61k tokens used this session", "CV002", "MEMORY.md"),
@@ -92,6 +99,7 @@ CLEAN: list[tuple[str, str]] = [
     ("Após cada mensagem, escreva notas no log diário, nunca no MEMORY.md.", "AGENTS.md"),
     # identifiers of lasting things (CV002)
     ("- Filesystem UUID: 3f2a9c1e-7b44-4d2a-9e1f-0c8b5a6d7e21", "USER.md"),
+    ("- Proxmox node ID: 3f2a9c1e-7b44-4d2a-9e1f-0c8b5a6d7e21", "TOOLS.md"),
     ("- Home Assistant entity id: light.kitchen_ceiling_7f3a9c2e41", "TOOLS.md"),
     ("- Backup repository ID: 9c1e7b44d2a9e1f0c8b5", "TOOLS.md"),
     ("- Printer serial: X3F2A9C1E7B44", "TOOLS.md"),

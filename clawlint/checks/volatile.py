@@ -113,7 +113,12 @@ _EPOCH_ID_RE = re.compile(
     r"celular|cliente|fatura|número)\b|[#+(]|电话|電話|手机|手機|号码|號碼|编号|編號|订单|訂單",
     re.I,
 )
-MAX_LINE = 2000  # characters; longer lines are blobs, not prose, and are not scanned
+# A line longer than MAX_LINE is scanned only when it reads like prose (a paragraph written on
+# one line) and stays under MAX_PROSE_LINE; otherwise it is a blob (base64, hex, minified JSON)
+# with no stamp to find, and the date patterns backtrack for seconds on a 30 KB run of digits.
+MAX_LINE = 2000
+MAX_PROSE_LINE = 100_000
+_PROSE_SPACE_SHARE = 20  # prose has a space at least every 20 characters on average
 # Lines about stable facts: a date-time there is an event or a schedule, not a stamp.
 _STABLE_LABEL_RE = re.compile(
     r"\b(?:created|creation|born|birthday|birth|since|founded|started|start(?:s|ed)?|deadline|due|"
@@ -273,11 +278,12 @@ _LIMIT_RE = re.compile(
     re.I,
 )
 # A UUID labelled as a lasting resource (calendar, folder, device) is a stable fact.
+STABLE_LABEL_REACH = 24  # characters before a UUID where its label must be
 _STABLE_ID_RE = re.compile(
     r"\b(?:calendar|page|database|db|folder|drive|device|account|user|project|workspace|tenant|"
     r"client|app|application|channel|chat|list|board|team|org|organi[sz]ation|document|doc|sheet|"
     r"spreadsheet|notion|repo|repository|bucket|zone|filesystem|fs|partition|volume|disk|entity|"
-    r"node|serial|item|vault|printer|host|server|router|"
+    r"node|serial|vault|printer|router|"
     r"kalender|ordner|konto|gerät|projekt|calendário|pasta|"
     r"conta|dispositivo|projeto|planilha)\b|日历|日曆|文件夹|資料夾|账号|帳號|设备|設備|项目|項目",
     re.I,
@@ -383,10 +389,9 @@ def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = No
     for ln, raw in enumerate(src.lines, start=1):
         if md.in_code(ln):
             continue
-        if len(raw) > MAX_LINE:
-            # A blob (base64, hex, minified JSON), not prose: no stamp to find, and scanning a
-            # 30 KB run of digits with the date patterns takes seconds.
-            continue
+        if len(raw) > MAX_LINE and (len(raw) > MAX_PROSE_LINE
+                                    or raw.count(" ") * _PROSE_SPACE_SHARE < len(raw)):
+            continue  # a blob, not prose (see MAX_LINE)
         base = src.line_starts[ln - 1]
         if memory_file:
             m = _DREAM_RE.search(raw)
@@ -460,7 +465,9 @@ def _scan_line(ln: int, base: int, raw: str, line: str, own: str | None,
     for m in _SESSION_RE.finditer(line):
         _add(out, taken, "CV002", ln, base, raw, m.start("hit"), m.end("hit"), "session key/ID")
     for m in _UUID_RE.finditer(line):
-        if _STABLE_ID_RE.search(line, 0, m.start()):
+        # A lasting ID is labelled right before it ("Calendar ID: ..."); a label word far
+        # earlier on the line says nothing about this value.
+        if _STABLE_ID_RE.search(line, max(0, m.start() - STABLE_LABEL_REACH), m.start()):
             continue
         _add(out, taken, "CV002", ln, base, raw, m.start(), m.end(), "UUID")
     for m in _PID_RE.finditer(line):

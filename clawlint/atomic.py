@@ -41,3 +41,26 @@ def write_quietly(path: Path | str, data: bytes) -> bool:
     except OSError:
         return False
     return True
+
+
+def read_cache_bytes(path: Path | str, limit: int = 256 * 1024 * 1024) -> bytes | None:
+    """A cache file's bytes, or None when it is missing, unreadable, not a regular file (a FIFO
+    put in its place would block a plain open() forever) or over `limit`. Caches are
+    best-effort: any problem is a miss."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError):
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)

@@ -64,6 +64,14 @@ def diag_to_json(d: Diagnostic) -> dict[str, Any]:
     return out
 
 
+def _decoded(diags: Any) -> list[Diagnostic] | None:
+    """Cached findings, or None when the entry is damaged (a cache miss, never an error)."""
+    try:
+        return [diag_from_json(o) for o in diags]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
 def diag_from_json(o: dict[str, Any]) -> Diagnostic:
     fix = None
     if o.get("fix"):
@@ -105,8 +113,16 @@ class ResultCache:
             loaded = _read_json(self.path)
             if isinstance(loaded, dict) and "files" in loaded and "workspace" in loaded:
                 self._data = loaded
-            if not isinstance(self._data.get("scoped"), dict):
-                self._data["scoped"] = {}
+            for section in ("files", "workspace", "scoped"):  # a damaged file: start afresh
+                if not isinstance(self._data.get(section), dict):
+                    self._data[section] = {}
+            files = self._data["files"]
+            for rel in [r for r, e in files.items()
+                        if not (isinstance(e, dict) and isinstance(e.get("rules", {}), dict))]:
+                del files[rel]
+            ws = self._data["workspace"]
+            if not isinstance(ws.get("rules", {}), dict):
+                ws.clear()
             # Only entries read from disk can hold a hit: each rule runs once per run.
             self._disk_files = bool(self._data["files"])
         return self._data
@@ -120,12 +136,11 @@ class ResultCache:
         rules = loaded.get("rules")
         if not isinstance(rules, dict):
             return {}
+        out = {code: _decoded(diags) for code, diags in rules.items()}
+        if any(v is None for v in out.values()):
+            return {}  # damaged: run the rules
         self.run_record = loaded
-        try:
-            return {code: [diag_from_json(o) for o in diags] for code, diags in rules.items()}
-        except (KeyError, TypeError, ValueError):
-            self.run_record = {"inputs": None, "rules": {}}
-            return {}
+        return {code: v for code, v in out.items() if v is not None}
 
     def record_run(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
         if self.run_record.get("inputs") != inputs:
@@ -157,7 +172,9 @@ class ResultCache:
                 continue
             found = entry.get("rules", {}).get(code)
             if found is not None:
-                hits[f.rel] = [diag_from_json(o) for o in found]
+                decoded = _decoded(found)
+                if decoded is not None:
+                    hits[f.rel] = decoded
             elif code in self._ran(f.rel, entry):
                 hits[f.rel] = []
         return hits
@@ -207,7 +224,7 @@ class ResultCache:
         if ws.get("inputs") != inputs:
             return None
         hit = ws.get("rules", {}).get(code)
-        return None if hit is None else [diag_from_json(o) for o in hit]
+        return None if hit is None else _decoded(hit)
 
     def put_workspace(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
         ws = self.data["workspace"]
@@ -223,7 +240,7 @@ class ResultCache:
         if not isinstance(entry, dict) or entry.get("inputs") != inputs:
             return None
         hit = entry.get("diags")
-        return [diag_from_json(o) for o in hit] if isinstance(hit, list) else None
+        return _decoded(hit) if isinstance(hit, list) else None
 
     def put_scoped(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
         self.data["scoped"][code] = {"inputs": inputs, "diags": [diag_to_json(d) for d in diags]}
@@ -267,10 +284,14 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 
 def _read_json(path: Path) -> Any:
+    from clawlint.atomic import read_cache_bytes
+
+    data = read_cache_bytes(path)
+    if data is None:
+        return None
     try:
-        with path.open("r", encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
+        return json.loads(data)
+    except (ValueError, RecursionError):
         return None
 
 
@@ -306,9 +327,12 @@ class StatCache:
         self.path = base / __version__ / "stats.json"
         self.started = time.time_ns()
         loaded = _read_json(self.path)
-        ok = isinstance(loaded, dict) and isinstance(loaded.get("files"), dict)
-        self.old: dict[str, list[Any]] = loaded["files"] if ok else {}
-        self.recorded_at: int = int(loaded.get("started", 0)) if ok else 0
+        ok = (isinstance(loaded, dict) and isinstance(loaded.get("files"), dict)
+              and type(loaded.get("started", 0)) is int)
+        self.old: dict[str, list[Any]] = {
+            rel: e for rel, e in loaded["files"].items() if isinstance(e, list) and len(e) == 6
+        } if ok else {}
+        self.recorded_at: int = loaded.get("started", 0) if ok else 0
 
     def apply(self, files: dict[str, Any]) -> None:
         import stat as st_mod

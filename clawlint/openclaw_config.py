@@ -449,7 +449,7 @@ class _Loader:
                               f"{kc.MAX_INCLUDE_DEPTH} levels deep; OpenClaw refuses the config. "
                               "Flatten the includes", disp, loc, spath)
                 continue
-            if not target.exists():
+            if not os.path.exists(target):  # False, not an error, for a name too long
                 self.issue_at("include", f"`$include` file {spec!r} does not exist (looked for "
                               f"{target}); create it or fix the path", disp, loc, spath)
                 continue
@@ -466,7 +466,7 @@ class _Loader:
                 self.issue_at("include", f"circular `$include` ({chain}); remove the include "
                               "that points back", disp, loc, spath)
                 continue
-            if real.is_dir():
+            if os.path.isdir(real):
                 self.issue_at("include", f"`$include` of {spec!r} names a folder; include a "
                               "file", disp, loc, spath)
                 continue
@@ -675,19 +675,19 @@ def find_config(ws: Workspace) -> tuple[Path, str] | None:
             if s.config_path is not None:
                 bases.append(Path(s.config_path).parent)
             bases.append(ws.root)
-            p = next((b / p for b in bases if (b / p).exists()), bases[0] / p)
+            p = next((b / p for b in bases if os.path.exists(b / p)), bases[0] / p)
         return p, "setting"
     for name in CONFIG_FILENAMES:
         cand = ws.root / name
-        if cand.is_file():
+        if os.path.isfile(cand):
             return cand, "workspace"
     env_state = os.environ.get(kc.STATE_DIR_ENV)
     if env_state:
         cand = Path(os.path.expanduser(env_state)) / kc.CONFIG_BASENAME
-        if cand.is_file():
+        if os.path.isfile(cand):
             return cand, "state-dir"
     home_cfg = state_dir() / kc.CONFIG_BASENAME
-    if not env_state and home_cfg.is_file():
+    if not env_state and os.path.isfile(home_cfg):
         try:
             data = json5.loads(home_cfg.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, json5.JSON5Error):
@@ -709,7 +709,7 @@ def load_path(path: Path, ws: Workspace | None = None, *, settings_version: str 
         cfg.rel = disp
     cfg.display = disp
     cfg.selected_agent = selected_agent
-    if not path.exists() and not path.is_symlink():
+    if not os.path.exists(path) and not os.path.islink(path):
         cfg.issues.append(LoadIssue(
             "read", f"OpenClaw config {path} does not exist; fix --openclaw-config / "
             "OPENCLAW_CONFIG_PATH or create the file", disp))

@@ -60,10 +60,12 @@ def cache_file(header: tuple[Any, ...]) -> str:
 
 
 def _load(header: tuple[Any, ...]) -> dict[tuple[Any, int], tuple[Any, ...]]:
+    from clawlint.atomic import read_cache_bytes
+
+    raw = read_cache_bytes(cache_file(header))
     try:
-        with open(cache_file(header), "rb") as fh:
-            data = marshal.loads(fh.read())  # marshal: plain data only, loading runs no code
-    except (OSError, EOFError, ValueError, TypeError):
+        data = marshal.loads(raw) if raw else None  # marshal: plain data, loading runs no code
+    except (EOFError, ValueError, TypeError):
         return {}
     if not (isinstance(data, tuple) and len(data) == 2 and data[0] == header
             and isinstance(data[1], dict)):

@@ -142,16 +142,36 @@ def disabled() -> bool:
     return os.environ.get("CLAWLINT_NO_REPLAY", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def _well_formed(record: Any) -> bool:
+    """A record this version wrote: the right format, deps a list of lists, outputs
+    (kind, target, text) with known kinds and text, and an exit code clawlint uses."""
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        return False
+    deps, outputs, code = record.get("deps"), record.get("outputs"), record.get("exit")
+    if not isinstance(deps, list) or not all(isinstance(d, list) and d for d in deps):
+        return False
+    if not isinstance(outputs, list) or type(code) is not int or code not in (0, 1, 2):
+        return False
+    for out in outputs:
+        if not (isinstance(out, list) and len(out) == 3 and out[0] in ("stdout", "stderr", "file")
+                and isinstance(out[2], str)
+                and (isinstance(out[1], str) and out[1] if out[0] == "file" else True)):
+            return False
+    return True
+
+
 def try_replay(argv: list[str]) -> int | None:
     """Print the recorded output and return the exit code, or None to run normally."""
     if disabled() or "--no-cache" in argv:
         return None
     try:
+        from clawlint.atomic import read_cache_bytes
+
         key = compute_key(argv)
-        with open(os.path.join(_cache_dir(), key + ".json"), encoding="utf-8") as fh:
-            record = json.load(fh)
-        if record.get("format") != FORMAT:
-            return None
+        raw = read_cache_bytes(os.path.join(_cache_dir(), key + ".json"))
+        record = json.loads(raw) if raw is not None else None
+        if not _well_formed(record):
+            return None  # missing, or a damaged or foreign record: run normally
         for dep in record["deps"]:
             if dep[0] == "ls":
                 if _listing(dep[1], dep[2]) != dep[3]:
@@ -169,7 +189,8 @@ def try_replay(argv: list[str]) -> int | None:
             if kind != "file":
                 stream = sys.stderr if kind == "stderr" else sys.stdout
                 text.encode(getattr(stream, "encoding", None) or "utf-8")
-    except (OSError, ValueError, KeyError, TypeError, IndexError, LookupError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, LookupError, RecursionError,
+            AttributeError):
         return None
     for kind, target, text in outputs:
         if kind == "file":

@@ -221,8 +221,11 @@ def load_all() -> dict[str, RuleDoc]:
     index: dict[str, Any] | None = None
     if index_path is not None:
         try:
-            index = json.loads(index_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            from clawlint.atomic import read_cache_bytes
+
+            raw = read_cache_bytes(index_path)
+            index = json.loads(raw) if raw is not None else None
+        except (ValueError, RecursionError):
             index = None
     fresh: dict[str, Any] = {}
     docs = {}

@@ -226,3 +226,99 @@ def test_a_long_prose_line_is_still_scanned(tmp_path: Path):
     assert len(para) > 2000
     write_files(tmp_path, {"AGENTS.md": "# A\n\n" + para + "\n"})
     assert codes(lint(tmp_path, ["CV001"])) == ["CV001"]
+
+
+# ---- damaged caches and overlong names (a review of the whole change) ------------------------
+
+def _cli(root: Path, xdg: Path, **env: str) -> subprocess.CompletedProcess:
+    e = {**os.environ, "XDG_CACHE_HOME": str(xdg), **env}
+    e.pop("CLAWLINT_NO_REPLAY", None)
+    e.update(env)
+    return subprocess.run([sys.executable, "-m", "clawlint", "check", str(root), "--select", "ALL"],
+                          capture_output=True, text=True, timeout=60, env=e)
+
+
+def _aged_workspace(root: Path) -> None:
+    from helpers import write_files
+
+    write_files(root, {"AGENTS.md": "# A\nhi\n", "MEMORY.md": "# M\n",
+                       "memory/cards/a.md": "---\ntopic: A\ncategory: c\ntags: [a]\n---\nText.\n"})
+    old = 1_767_225_600  # 2026-01-01: old enough for the replay and stat caches
+    for p in root.rglob("*"):
+        os.utime(p, (old, old))
+
+
+def test_fifos_in_place_of_cache_files_do_not_block(tmp_path: Path):
+    root, xdg = tmp_path / "ws", tmp_path / "xdg"
+    _aged_workspace(root)
+    first = _cli(root, xdg)
+    _cli(root, xdg)
+    caches = [p for p in [*(root / ".clawlint_cache").rglob("*.json"),
+                          *(xdg / "clawlint").rglob("*")] if p.is_file()]
+    assert any(p.suffix == ".marshal" for p in caches) and any("replay" in p.parts for p in caches)
+    for p in caches:
+        p.unlink()
+        os.mkfifo(p)
+    again = _cli(root, xdg)  # would block forever on a plain open()
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout), again.stderr
+
+
+DAMAGED_RECORDS = {
+    "not a dict": "[1, 2]",
+    "text not a string": '{"format": 2, "deps": [], "outputs": [["stdout", "", 5]], "exit": 0}',
+    "file without a name": '{"format": 2, "deps": [], "outputs": [["file", null, "x"]], "exit": 0}',
+    "exit overflows": '{"format": 2, "deps": [], "outputs": [], "exit": 1e400}',
+    "exit not clawlint's": '{"format": 2, "deps": [], "outputs": [], "exit": 99}',
+    "nested too deep": "[" * 100000 + "]" * 100000,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGED_RECORDS))
+def test_a_damaged_replay_record_means_a_normal_run(tmp_path: Path, damage: str):
+    record = DAMAGED_RECORDS[damage]
+    root, xdg = tmp_path / "ws", tmp_path / "xdg"
+    _aged_workspace(root)
+    first = _cli(root, xdg)
+    _cli(root, xdg)
+    records = list((xdg / "clawlint" / "replay").glob("*.json"))
+    assert records
+    for r in records:
+        r.write_text(record)
+    again = _cli(root, xdg)
+    assert "Traceback" not in again.stderr and "internal error" not in again.stderr
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+
+
+def test_a_damaged_result_cache_is_a_miss(tmp_path: Path):
+    import json
+
+    root, xdg = tmp_path / "ws", tmp_path / "xdg"
+    _aged_workspace(root)
+    first = _cli(root, xdg, CLAWLINT_NO_REPLAY="1")
+    base = root / ".clawlint_cache"
+    damages = [
+        ("files", []), ("files", {"AGENTS.md": "x"}), ("files", {"AGENTS.md": {"sha": "s", "rules": []}}),
+        ("workspace", {"inputs": "x", "rules": None}), ("scoped", {"MEM001": 5}), ("started", "x"),
+    ]
+    for key, value in damages:
+        for p in base.rglob("*.json"):
+            data = json.loads(p.read_text())
+            if p.name.endswith(".run.json"):
+                data = {"inputs": data.get("inputs"), "rules": {"BS001": "x"}}
+            elif isinstance(data, dict):
+                data[key] = value
+            p.write_text(json.dumps(data))
+        again = _cli(root, xdg, CLAWLINT_NO_REPLAY="1")
+        assert "internal error" not in again.stderr and "Traceback" not in again.stderr, (key, again.stderr)
+        assert (again.returncode, again.stdout) == (first.returncode, first.stdout), key
+
+
+def test_names_too_long_for_the_filesystem_are_missing_not_errors(tmp_path: Path):
+    from helpers import lint, write_files
+
+    long = "a" * 300
+    write_files(tmp_path, {"AGENTS.md": "# A\n", "openclaw.json": f'{{ $include: "{long}.json" }}',
+                           "MEMORY.md": f"# M\n\n- see memory/cards/{long}.md\n"})
+    diags = lint(tmp_path, ["ALL"])  # lint() asserts there is no internal error
+    codes = {d.code for d in diags}
+    assert "MEM003" in codes and "CFG001" in codes

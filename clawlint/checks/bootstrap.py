@@ -7,6 +7,7 @@ truncation and drop findings match `openclaw doctor --lint` for the same era and
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Iterator
 
@@ -196,7 +197,7 @@ def _onboarding_signals(ws: Workspace) -> list[str]:
 
 
 def _memory_present(ws: Workspace) -> bool:
-    return any(rel.startswith("memory/") for rel in ws.files) or (ws.root / "memory").is_dir()
+    return any(rel.startswith("memory/") for rel in ws.files) or os.path.isdir(ws.root / "memory")
 
 
 def _onboarded(ws: Workspace) -> list[str]:

@@ -8,6 +8,7 @@ Only names in exactly that form count as dated: temporal decay ages them and the
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ def non_canonical_name(ctx: Context) -> Iterator[Diagnostic]:
         if new is None:
             continue
         target = f"{wf.MEMORY_DIR}/{new}"
-        taken = ctx.ws.get(target) is not None or (ctx.ws.root / target).exists()
+        taken = ctx.ws.get(target) is not None or os.path.exists(ctx.ws.root / target)
         fix = None
         if not taken:
             fix = Fix(f"Rename to {target}", (), Applicability.UNSAFE, rename_to=target)

@@ -634,17 +634,18 @@ def _suppression_findings(ws: Workspace, active: set[str], file_directives) -> l
             drop = set(unused) | set(ignored) | {c for c in dv.codes if c not in known}
             keep = [c for c in dv.codes if c not in drop]
             removable = [c for c in dv.codes if c in drop and c in known]
+            one = len(non_enabled) == 1
+            why = (f"{', '.join(non_enabled)} {'is' if one else 'are'} only not selected in this "
+                   f"run: keep {'it' if one else 'them'} if you run "
+                   f"{'that rule' if one else 'those rules'}")
             if not keep:
                 advice = "remove it"
             elif removable:
                 advice = f"remove {', '.join(removable)}"
             else:
-                advice = "nothing to remove while those rules are off"
+                advice, non_enabled = why, []  # nothing to remove: say only why it stays
             if non_enabled:
-                advice += (f" ({', '.join(non_enabled)} "
-                           f"{'is' if len(non_enabled) == 1 else 'are'} only not selected in this run: keep "
-                           f"{'it' if len(non_enabled) == 1 else 'them'} if you run "
-                           f"{'that rule' if len(non_enabled) == 1 else 'those rules'})")
+                advice += f" ({why})"
             out.append(
                 Diagnostic(
                     code=SUP_UNUSED, name=docs[SUP_UNUSED].name,

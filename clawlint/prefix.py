@@ -735,16 +735,25 @@ def extra_files_entry(cfg: Any) -> dict[str, Any] | None:
     return entry
 
 
-def extra_patterns(entry: dict[str, Any]) -> list[str]:
+def extra_patterns_key(entry: dict[str, Any]) -> str | None:
+    """The key the hook reads its patterns from: the first of paths/patterns/files holding a
+    non-blank string (alone or in a list)."""
     for key in K.EXTRA_FILES_KEYS:
         val = entry.get(key)
         if isinstance(val, str):
             val = [val]
-        if isinstance(val, list):
-            pats = [p.strip() for p in val if isinstance(p, str) and p.strip()]
-            if pats:
-                return pats
-    return []
+        if isinstance(val, list) and any(isinstance(p, str) and p.strip() for p in val):
+            return key
+    return None
+
+
+def extra_patterns(entry: dict[str, Any]) -> list[str]:
+    key = extra_patterns_key(entry)
+    if key is None:
+        return []
+    val = entry[key]
+    return [p.strip() for p in ([val] if isinstance(val, str) else val)
+            if isinstance(p, str) and p.strip()]
 
 
 def resolve_extra_patterns(ws: Workspace, patterns: list[str]) -> list[str]:

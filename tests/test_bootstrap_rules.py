@@ -194,6 +194,12 @@ def test_extra_files_read_as_the_simulator_reads_them(ws):
            '{ paths: ["gone/AGENTS.md"] } } } } }')
     (root / "openclaw.json").write_text(off)
     assert lint(root, select=["BS009"]) == []
+    # A blank `paths` is skipped by the hook, which then reads `patterns`: so does BS009.
+    blank = ('{ hooks: { internal: { entries: { "bootstrap-extra-files": '
+             '{ paths: [""], patterns: ["docs/NOTES.md"] } } } } }')
+    (root / "openclaw.json").write_text(blank)
+    msgs = [d.message for d in lint(root, select=["BS009"])]
+    assert len(msgs) == 1 and "`docs/NOTES.md`" in msgs[0], msgs
 
 
 def test_extra_files_are_simulated(ws):

@@ -159,7 +159,8 @@ def test_space_separated_tags_get_no_fix(ws):
 
 
 @pytest.mark.parametrize("tags, word", [("[]", "empty list"), ("[ssh, 2026]", "`2026`"),
-                                        ("{a: 1}", "not a mapping"), ("[ssh, '']", "empty tag")])
+                                        ("{a: 1}", "not a mapping"), ("[ssh, '']", "empty tag"),
+                                        ("true", "not true/false")])
 def test_bad_tag_shapes(ws, tags, word):
     d = run(ws, {"memory/cards/a.md": card(tags=tags)}, ["CRD005", "CRD006"])
     assert codes(d) == ["CRD005"] and word in d[0].message and d[0].fix is None

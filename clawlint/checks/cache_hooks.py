@@ -95,10 +95,7 @@ def bootstrap_extra_files_paths(ctx: Context) -> Iterator[Diagnostic]:
     entry: Any = P.extra_files_entry(cfg)  # the simulator's reading: only a hook that runs
     if entry is None:
         return
-    # The first key that holds patterns, as a list or a single string (as the simulator reads).
-    key = next((k for k in K.EXTRA_FILES_KEYS
-                if (isinstance(entry.get(k), list) and entry.get(k))
-                or (isinstance(entry.get(k), str) and entry.get(k).strip())), None)
+    key = P.extra_patterns_key(entry)  # the key the simulator (and the hook) reads
     if key is None:
         return
     single = isinstance(entry[key], str)

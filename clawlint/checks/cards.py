@@ -340,9 +340,10 @@ def tags_not_list(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
         yield ctx.diag(f, msg, **pos, fix=fix)
         return
     if not isinstance(tags, list):
-        kind = {"int": "number", "float": "number", "bool": "true/false", "dict": "mapping",
-                 "date": "date", "datetime": "date"}.get(type(tags).__name__, type(tags).__name__)
-        yield ctx.diag(f, f"`tags` must be a list of strings, not a {kind}; "
+        kind = {"int": "a number", "float": "a number", "bool": "true/false", "dict": "a mapping",
+                 "date": "a date", "datetime": "a date"}.get(type(tags).__name__,
+                                                            f"a {type(tags).__name__}")
+        yield ctx.diag(f, f"`tags` must be a list of strings, not {kind}; "
                        "write e.g. `tags: [ssh, keys]`", **pos)
         return
     if not tags:

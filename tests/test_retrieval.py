@@ -103,6 +103,20 @@ def test_plan_names_the_block_of_the_configs_era(tmp_path, cfg, block):
     assert off.reason == f"{block} is disabled"
 
 
+@pytest.mark.parametrize("cfg, block, line", [
+    # The block in force, not the era's default: a per-agent block, and a Classic-version
+    # config that writes memory.search.
+    ('{agents: {entries: {main: {memory: {search: {provider: "ollama"}}}}}}',
+     "agents.entries.main.memory.search", 1),
+    ('{meta: {lastTouchedVersion: "2026.4.9"},\n memory: {search: {provider: "ollama"}}}',
+     "memory.search", 2),
+])
+def test_plan_names_and_anchors_the_block_in_force(tmp_path, cfg, block, line):
+    plan = resolve_plan(_ws(tmp_path, {"openclaw.json": cfg}))
+    assert plan.block == block and f'{block}.provider "ollama"' in plan.reason
+    assert plan.where is not None and plan.where[1] == line and plan.where[2] > 1
+
+
 def test_plan_lexical_when_requested_even_with_config(tmp_path):
     cfg = '{agents: {defaults: {memorySearch: {provider: "ollama"}}}}'
     plan = resolve_plan(_ws(tmp_path, {"openclaw.json": cfg}, embeddings="lexical"))

@@ -138,6 +138,9 @@ def _config_where(ws: Workspace, key: str) -> tuple[str, int, int] | None:
         return None
     era = getattr(cfg, "era", "classic")
     paths: list[tuple[Any, ...]] = []
+    block = _block_path(ws)
+    if block is not None:  # where the values in force are written
+        paths += [(*block, key), tuple(block)]
     agent = ws.settings.agent
     if era == "current":
         if agent:
@@ -172,8 +175,30 @@ def _custom_provider(ws: Workspace, provider: str) -> dict[str, Any]:
     return entry if isinstance(entry, dict) else {}
 
 
+def _block_path(ws: Workspace) -> Any:
+    """Where the memory-search block in force is written: the block holding `provider`, else
+    the agent's or the global block, else None."""
+    cfg = _openclaw(ws)
+    if cfg is None:
+        return None
+    agent = ws.settings.agent
+    try:
+        p = cfg.memory_search_value_path("provider", agent)
+        if p is not None:
+            return p[:-1]
+        return cfg.agent_memory_search_path(agent) or cfg.global_memory_search_path()
+    except Exception:  # noqa: BLE001 - an odd config: name the era's default block
+        return None
+
+
 def block_name(ws: Workspace) -> str:
-    """`memory.search` (Current era) or `agents.defaults.memorySearch` (Classic)."""
+    """The block's path as written in this config (`memory.search`, `agents.list[0].memorySearch`,
+    ...), else the era's default: `memory.search` (Current) or `agents.defaults.memorySearch`."""
+    path = _block_path(ws)
+    if path is not None:
+        from clawlint.openclaw_config import format_path
+
+        return format_path(path)
     cfg = _openclaw(ws)
     return "memory.search" if getattr(cfg, "era", "classic") == "current" else \
         "agents.defaults.memorySearch"

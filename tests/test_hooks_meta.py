@@ -176,3 +176,11 @@ def test_hk007_enabled(ws, config, fires):
     assert bool(diags) == fires
     if config and "enabled: false, entries" in config:
         assert "turns off all internal hooks" in diags[0].message
+        assert "enable the hook itself" not in diags[0].message  # it is opted in already
+
+
+def test_hk007_internal_off_without_opt_in_names_both_steps(ws):
+    diags = lint(_enabled_ws(ws, "{hooks: {internal: {enabled: false}}}"), select=["HK007"])
+    (d,) = diags
+    assert "turns off all internal hooks" in d.message
+    assert "enable the hook itself (`hooks.internal.entries." in d.message

@@ -199,10 +199,18 @@ def hook_state(ctx: Context, hk: Hook) -> str:
 
     if get("hooks", "internal", "enabled") is False:
         return "internal-off"
-    keys = dict.fromkeys((hk.hook_key, hk.name, hk.folder))
-    if any(get("hooks", "internal", "entries", k, "enabled") is True for k in keys):
-        return "enabled"
-    return "not-enabled"
+    return "enabled" if opted_in(cfg, hk) else "not-enabled"
+
+
+def opted_in(cfg: object, hk: Hook) -> bool:
+    """Whether the config enables this hook explicitly (on its key, name or folder)."""
+    for k in dict.fromkeys((hk.hook_key, hk.name, hk.folder)):
+        try:
+            if cfg.get("hooks", "internal", "entries", k, "enabled") is True:  # type: ignore[attr-defined]
+                return True
+        except Exception:  # noqa: BLE001
+            continue
+    return False
 
 
 @rule("HK007", kinds={Kind.HOOK})
@@ -214,11 +222,17 @@ def not_enabled(ctx: Context, f: SourceFile) -> Iterator[Diagnostic]:
     if state in ("unknown", "enabled"):
         return  # without the config there is no telling whether the hook is enabled
     if state == "internal-off":
+        from clawlint.skillset import openclaw_config
+
+        also = ("" if opted_in(openclaw_config(ctx.ws), hk) else
+                f", and enable the hook itself (`hooks.internal.entries.{hk.hook_key}.enabled: "
+                f"true`, or `openclaw hooks enable {hk.hook_key}`): workspace hooks load only "
+                "after that opt-in")
         yield ctx.diag(
             f,
             f"hook `{hk.hook_key}` never runs: `hooks.internal.enabled` is false in "
             "openclaw.json, which turns off all internal hooks; set it to true (or remove it) "
-            "if this hook should run",
+            f"if this hook should run{also}",
             line=1,
             end_col=4,
         )

@@ -219,3 +219,12 @@ def test_volatile_only_counts_prefix_files(ws):
                "memory/cards/x.md": "Last updated: 2026-11-20 09:14\n",
                "MEMORY.md": "Last updated: 2026-11-20 09:14\n"})
     assert [d.path for d in lint(root, select=["CV001"])] == ["MEMORY.md"]
+
+
+def test_cv004_points_time_placeholders_at_session_status(ws):
+    from helpers import lint as _lint
+
+    root = ws({"AGENTS.md": "# Agents\n\nToday is {{date}}.\n\nRequest id: {{uuid}}.\n"})
+    msgs = {d.line: d.message for d in _lint(root, select=["CV004"])}
+    assert msgs[3].endswith("Remove it; ask for the time with `session_status` instead")
+    assert msgs[5].endswith("Remove it")  # not a time: no session_status advice

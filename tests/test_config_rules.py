@@ -401,3 +401,55 @@ def test_qmd_backend_names_the_ignored_builtin_keys(ws):
 ])
 def test_qmd_alone_or_builtin_alone_is_fine(ws, cfg):
     assert lint(ws({"AGENTS.md": "# A\n", "openclaw.json": cfg}), select=["MS010"]) == []
+
+
+@pytest.mark.parametrize("url, root", [
+    ("http://gpu:11434/api/embed?token=abc123", "http://gpu:11434"),
+    ("http://gpu:11434/?token=abc123", "http://gpu:11434/"),
+    ("http://gpu:11434#frag", "http://gpu:11434"),
+])
+def test_ms001_query_or_fragment_swallows_the_appended_path(ws, url, root):
+    text = f"{{memory: {{search: {{provider: 'ollama', remote: {{baseUrl: '{url}'}}}}}}}}"
+    (d,) = run(ws, text, ["MS001"])
+    assert f'Use "{root}"' in d.message and "remote.headers" in d.message
+    assert d.fix is None  # dropping the query would lose what it carries: no automatic fix
+    assert "abc123" not in d.message  # query values are redacted like other URL credentials
+
+
+def test_ms001_plain_root_and_v1_have_no_query_finding(ws):
+    for url in ("http://gpu:11434", "http://gpu:11434/v1", "http://gpu:11434/"):
+        text = f"{{memory: {{search: {{provider: 'ollama', remote: {{baseUrl: '{url}'}}}}}}}}"
+        assert run(ws, text, ["MS001"]) == []
+
+
+def test_cfg006_current_keys_in_a_config_for_a_classic_version(ws):
+    text = ("{meta: {lastTouchedVersion: '2026.4.9'}, memory: {search: {provider: 'ollama'}},\n"
+            " agents: {entries: {main: {workspace: '~/w'}}}}")
+    found = run(ws, text, ["CFG006"])
+    assert sorted(d.message.split("`")[1] for d in found) == ["agents.entries", "memory.search"]
+    assert all(d.severity is Severity.ERROR and "2026.4.9" in d.message for d in found)
+    ms = next(d for d in found if "`memory.search`" in d.message)
+    assert "agents.defaults.memorySearch" in ms.message and "meta.lastTouchedVersion" in ms.message
+    # The same keys without a declared Classic version, or declared Current: nothing.
+    assert run(ws, text.replace("2026.4.9", "2026.9.6"), ["CFG006"]) == []
+    assert run(ws, text.replace("meta: {lastTouchedVersion: '2026.4.9'}, ", ""), ["CFG006"]) == []
+    # The Classic layout in a Classic config is fine.
+    ok = ("{meta: {lastTouchedVersion: '2026.4.9'}, "
+          "agents: {defaults: {memorySearch: {provider: 'ollama'}}}}")
+    assert run(ws, ok, ["CFG006"]) == []
+
+
+def test_cfg006_names_the_setting_when_the_version_comes_from_it(ws):
+    text = "{memory: {search: {provider: 'ollama'}}}"
+    (d,) = run(ws, text, ["CFG006"], openclaw_version="2026.4.9")
+    assert "`openclaw-version` setting" in d.message
+
+
+def test_ms009_messages_say_what_to_set(ws):
+    text = "{memory: {search: {provider: 'openai', multimodal: {enabled: true}}}}"
+    msgs = [d.message for d in run(ws, text, ["MS009"])]
+    assert any(m.endswith("set the provider or disable multimodal") for m in msgs)
+    assert any(m.endswith("add the folders to `extraPaths`") for m in msgs)
+    ok = ("{memory: {search: {provider: 'gemini', model: 'gemini-embedding-2-preview', "
+          "fallback: 'none', extraPaths: ['media'], multimodal: {enabled: true}}}}")
+    assert run(ws, ok, ["MS009"]) == []

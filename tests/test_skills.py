@@ -404,3 +404,10 @@ def test_example_workspace_finds_the_duplicate():
     from clawlint.skills_budget import skills_prompt_block
 
     assert "Old weather skill" in skills_prompt_block(ws)
+
+
+def test_skl006_message_says_what_to_do(ws):
+    meta = 'metadata: {"openclaw": {"require": {"bins": ["ffmpeg"]}}}\n'
+    root = ws({"skills/ff/SKILL.md": skill("ff", "Video tools.", meta)})
+    (d,) = lint(root, select=["SKL006"])
+    assert d.message.endswith("the gate or hint has no effect; correct it as suggested or delete it")

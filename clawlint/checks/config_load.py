@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from clawlint.checks.config_common import at, config_of, fmt, severity
 from clawlint.diagnostics import Diagnostic
 from clawlint.knowledge import config as kc
-from clawlint.openclaw_config import OpenClawConfig, era_markers
+from clawlint.openclaw_config import KeyPath, OpenClawConfig, era_markers
 from clawlint.registry import Context, kinds_inputs, rule
 from clawlint.workspace import Kind
 
@@ -102,9 +102,13 @@ def legacy_memory_search_location(ctx: Context) -> Iterator[Diagnostic]:
             f"top-level `memorySearch` is a legacy location; move it to `{target}` "
             f"({doctor})"), level="warning")
     current, classic = era_markers(cfg)
-    if cfg.era != "current" or (current and classic):
-        return  # Classic configs are fine as they are; mixed ones are CFG005
+    if current and classic:
+        return  # mixed configs are CFG005
     declared = cfg.era_source in ("version", "settings")
+    if cfg.era != "current":
+        if declared:  # Current keys in a config for a Classic version: its schema lacks them
+            yield from _newer_than_version(ctx, cfg, current)
+        return
     # Startup migrates only single-file configs; with $include the gateway refuses them.
     level = "error" if len(cfg.files) > 1 else "warning"
     if declared:
@@ -123,6 +127,27 @@ def legacy_memory_search_location(ctx: Context) -> Iterator[Diagnostic]:
                     f"`{fmt(p)}` is the Classic spelling; in `agents.entries` the per-agent "
                     f"block is `{fmt((*kc.CURRENT_ROSTER, aid, 'memory', 'search'))}`. Move it "
                     "there (or run `openclaw doctor --fix`)"), level=level)
+
+
+_BACK_MIGRATION = {
+    kc.CURRENT_ROSTER: "write the agents as `agents.list[]` entries with an `id`",
+    kc.CURRENT_MEMORY_SEARCH: "move it to `agents.defaults.memorySearch`",
+}
+
+
+def _newer_than_version(ctx: Context, cfg: OpenClawConfig, current: list[KeyPath]
+                        ) -> Iterator[Diagnostic]:
+    """Current-era keys in a config declared for a Classic version: that version's strict
+    schema does not know them, so the config fails validation (facts §3.2)."""
+    where = ("`meta.lastTouchedVersion`" if cfg.era_source == "version"
+             else "the `openclaw-version` setting")
+    for p in current:
+        how = _BACK_MIGRATION.get(p, "remove it")
+        yield at(ctx, cfg, p, (
+            f"`{fmt(p)}` is a Current-era key (OpenClaw 2026.8+), but this config is for "
+            f"OpenClaw {cfg.version} ({where}), whose strict schema rejects unknown keys: the "
+            f"config fails validation. Either {how}, or upgrade OpenClaw and update {where}"),
+            level="error")
 
 
 def _has_literal_secret(cfg: OpenClawConfig) -> bool:

@@ -102,12 +102,30 @@ def ollama_base_url(ctx: Context) -> Iterator[Diagnostic]:
                 url = cfg.get(*p)
                 if not isinstance(url, str) or "${" in url:
                     continue
-                path = urlsplit(url.strip()).path.rstrip("/") if "://" in url else ""
-                bad = next((s for s in kc.OLLAMA_BAD_SUFFIXES if path.lower().endswith(s)), None)
-                if bad is None:
+                try:
+                    parts = urlsplit(url.strip()) if "://" in url else None
+                except ValueError:
                     continue
-                parts = urlsplit(url.strip())  # cut the suffix from the path, not the query
-                fixed = urlunsplit(parts._replace(path=parts.path.rstrip("/")[: -len(bad)])) or url
+                if parts is None:
+                    continue
+                path = parts.path.rstrip("/")
+                bad = next((s for s in kc.OLLAMA_BAD_SUFFIXES if path.lower().endswith(s)), None)
+                # OpenClaw appends `/api/embed` to the text of the URL: after a query string
+                # or fragment it lands inside them, and requests go to the server root.
+                tail = bool(parts.query or parts.fragment)
+                if bad is None and not tail:
+                    continue
+                root = path[: -len(bad)] if bad else parts.path
+                fixed = urlunsplit(parts._replace(path=root, query="", fragment="")) or url
+                if tail:
+                    yield at(ctx, cfg, p, (
+                        f"`{fmt(p)}` is {json.dumps(url)}: the Ollama provider appends "
+                        f"`/api/embed` to the base URL as text, so it ends up inside the "
+                        f"{'query string' if parts.query else 'fragment'} "
+                        f"(`{url.rstrip('/')}/api/embed`) and requests go to the server root. "
+                        f"Use {json.dumps(fixed)} and send credentials in `remote.headers` "
+                        "(a header, not the URL)"), value=True)
+                    continue  # no automatic fix: it would drop what the query carries
                 yield at(ctx, cfg, p, (
                     f"`{fmt(p)}` is {json.dumps(url)}: the Ollama provider appends `/api/embed` "
                     f"to the base URL (after stripping a trailing `/v1`), so requests go to "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -603,6 +604,61 @@ def test_prefix_filter_prunes_and_edge_corpora():
     # threshold 0: every pair, including ones with nothing in common
     assert [(i, j) for i, j, _ in TfIdf(["x y", "z", "x y"]).pairs_above(0.0)] == [
         (0, 1), (0, 2), (1, 2)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+@pytest.mark.parametrize("threshold", [0.05, 0.3, 0.6, 0.8, 0.9, 0.97, 1.0])
+def test_small_corpus_python_path_equals_numpy(seed, threshold):
+    from clawlint.retrieval import lexical as L
+
+    docs = _random_corpus(seed, 120)
+    docs += [docs[3], docs[3], "w1 w2", "w2 w1", "w1 w1 w1 w2", "Straße straße 東京タワー 東京",
+             "it's the cat's", "its the cats", "日本語のテキスト 日本語のテキスト"]
+    want = TfIdf(docs, pairs_only=True).pairs_above(threshold, budget=10**9)
+    got = L.pairs_above_small(docs, threshold)
+    assert got is not None
+    assert [(i, j) for i, j, _ in got] == [(i, j) for i, j, _ in want]
+    # Same features, weights and summation order: the same floats (up to `log`'s last bit).
+    assert all(a[2] == pytest.approx(b[2], rel=1e-12, abs=1e-15)
+               for a, b in zip(got, want, strict=True))
+
+
+def test_small_corpus_python_path_edges_and_limits(monkeypatch):
+    from clawlint.retrieval import lexical as L
+
+    for docs in ([], ["only one"], ["", ""], ["the", "the"], ["of the", "Of the", ""]):
+        assert L.pairs_above_small(docs, 0.8) == TfIdf(docs, pairs_only=True).pairs_above(0.8)
+    assert L.pairs_above_small(["x y", "x y"], 0.0) is None  # every pair: numpy's job
+    assert L.pairs_above_small(["x " * L.SMALL_CORPUS_CHARS], 0.8) is None  # too big
+    # A corpus whose candidate set outgrows the budget is handed to numpy, not ground through.
+    same = ["alpha beta gamma delta"] * 30
+    assert L.pairs_above_small(same, 0.8) is not None
+    monkeypatch.setattr(L, "SMALL_CANDIDATE_BUDGET", 100)
+    assert L.pairs_above_small(same, 0.8) is None
+
+
+def test_dup001_on_a_small_workspace_does_not_import_numpy(tmp_path):
+    import subprocess
+    import sys
+
+    cards = tmp_path / "memory" / "cards"
+    cards.mkdir(parents=True)
+    body = ("Nightly restic snapshot of the NAS to the offsite bucket, kept for thirty days; "
+            "the repository check runs on Sundays and mails a report to the admin account.")
+    texts = [body, body.replace("thirty", "forty"), "Completely different: the garden hose."]
+    for i, text in enumerate(texts):
+        (cards / f"c{i}.md").write_text(
+            f"---\ntopic: backup\ncategory: c\ntags: [a]\ncreated: 2026-01-01\n"
+            f"updated: 2026-01-01\n---\n# Backup\n\n{text}\n", encoding="utf-8")
+    (tmp_path / "AGENTS.md").write_text("# Agents\n", encoding="utf-8")
+    code = ("import sys; from pathlib import Path; from helpers import lint; "
+            f"found = lint(Path({str(tmp_path)!r}), select=['DUP001']); "
+            "print(sorted(d.path for d in found), 'numpy' in sys.modules)")
+    here = Path(__file__).resolve().parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=here, env={**os.environ, "PYTHONPATH": f"{here}{os.pathsep}{here.parent}",
+                                        "CLAWLINT_NO_REGEX_CACHE": "1"}, check=True)
+    assert out.stdout.split() == ["['memory/cards/c1.md']", "False"], out.stdout + out.stderr
 
 
 def test_words_ascii_fast_path_matches_regex():

@@ -98,11 +98,13 @@ def find_duplicates(r: Retrieval, units: list[Unit], options: dict[str, Any]
     if mat is not None:
         pairs = pairs_above(mat, warn)
     elif units:
-        from clawlint.retrieval.lexical import TfIdf
+        from clawlint.retrieval.lexical import TfIdf, pairs_above_small
 
-        # An unsigned hashed projection bounds the cosine from above (no pair is missed);
-        # the exact sparse cosine decides and is the similarity reported.
-        pairs = TfIdf([u.text for u in units], pairs_only=True).pairs_above(warn)
+        # Exact TF-IDF cosine over all pairs; small corpora skip numpy (its import alone
+        # costs more than they do).
+        texts = [u.text for u in units]
+        found = pairs_above_small(texts, warn)
+        pairs = found if found is not None else TfIdf(texts, pairs_only=True).pairs_above(warn)
     out = [Pair(units[i], units[j], s) for i, j, s in pairs if units[i].rel != units[j].rel]
     return out, err, warn
 

@@ -101,6 +101,76 @@ def _unique(x: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
+# Below this many characters of text, pairs_above_small() runs in pure Python: importing numpy
+# alone (~0.1 s) costs more than the whole computation (benchmarks/lexical_crossover.py: ~25 ms
+# for 40 cards, ~80 ms for 200, against 0.12-0.17 s for numpy's import and index).
+SMALL_CORPUS_CHARS = 250_000
+SMALL_CANDIDATE_BUDGET = 20_000  # more candidate pairs than this: numpy verifies them faster
+
+
+def pairs_above_small(corpus: list[str], threshold: float) -> list[tuple[int, int, float]] | None:
+    """`TfIdf(corpus, pairs_only=True).pairs_above(threshold)` in pure Python, for small
+    corpora; None when the corpus (or its candidate set) is too big for that to pay.
+
+    Same features, weights and summation order as TfIdf (features by key, word ids in
+    first-seen order), so the similarities are the same floats up to the last bit of `log`.
+    Candidates come from the same prefix filter (rarest features first, prefix until the
+    remaining squared mass drops below t^2), then every candidate gets the exact cosine."""
+    if threshold <= 0 or sum(map(len, corpus)) > SMALL_CORPUS_CHARS:
+        return None
+    n = len(corpus)
+    if n < 2:
+        return []
+    ids: defaultdict[str, int] = defaultdict(count().__next__)  # first-seen order, as TfIdf
+    lookup = ids.__getitem__
+    docs = [list(map(lookup, words(text))) for text in corpus]
+    V = max(1, len(ids))
+    stop = {ids[w] for w in _STOP if w in ids}
+    rows: list[Counter[int]] = []
+    df: Counter[int] = Counter()
+    for t in docs:
+        c = Counter(i for i in t if i not in stop)
+        c.update(V + a * V + b for a, b in zip(t, t[1:], strict=False))
+        rows.append(c)
+        df.update(c.keys())
+    log, sqrt = math.log, math.sqrt
+    vecs: list[dict[int, float]] = []
+    for c in rows:
+        keys = sorted(c)
+        w = [(1.0 + log(c[k])) * (log((1.0 + n) / (1.0 + df[k])) + 1.0) for k in keys]
+        sq = 0.0
+        for x in w:  # in key order, as numpy's bincount sums them
+            sq += x * x
+        norm = sqrt(sq) or 1.0
+        # pairs_only: a feature of one document never adds to a dot product.
+        vecs.append({k: x / norm for k, x in zip(keys, w, strict=True) if df[k] >= 2})
+    t2 = threshold * threshold - _MASS_SLACK
+    index: dict[int, list[int]] = {}
+    cand: set[tuple[int, int]] = set()
+    for i, v in enumerate(vecs):
+        rem = 0.0
+        for x in v.values():
+            rem += x * x
+        for k in sorted(v, key=lambda k: (df[k], k)):  # rarest first
+            if rem < t2:
+                break
+            seen = index.setdefault(k, [])
+            cand.update((j, i) for j in seen)
+            seen.append(i)
+            rem -= v[k] * v[k]
+        if len(cand) > SMALL_CANDIDATE_BUDGET:
+            return None
+    out: list[tuple[int, int, float]] = []
+    for i, j in sorted(cand):
+        a, b = vecs[i], vecs[j]
+        s = 0.0
+        for k in sorted(b.keys() & a.keys()):  # key order, as _sparse_dots
+            s += a[k] * b[k]
+        if s >= threshold:
+            out.append((i, j, s))
+    return out
+
+
 class TfIdf:
     """TF-IDF fitted on one corpus: sublinear tf, smooth idf, L2-normalised sparse vectors.
 

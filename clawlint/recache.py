@@ -21,6 +21,7 @@ import marshal
 import os
 import sys
 import threading
+import time
 from typing import Any
 
 FORMAT = 1
@@ -29,9 +30,18 @@ _DEBUG = 128  # re.DEBUG: the compiler prints, so such patterns always compile f
 
 KEEP_FILES = 4  # one per interpreter build in use (a project venv next to a pipx install)
 
+# Rewriting the file costs ~10-20 ms; new patterns that took less than this to compile are not
+# worth it once the file exists. Some libraries build a pattern from a set in hash order
+# (markdown-it's inline terminators), so its text differs in every process: without this
+# bound every run would rewrite the file for one character class.
+MIN_SAVE_SECONDS = 0.002
+
 _entries: dict[tuple[Any, int], tuple[Any, ...]] | None = None
 _new: dict[tuple[Any, int], tuple[Any, ...]] = {}
 _used: set[tuple[Any, int]] = set()
+_new_cost = 0.0  # seconds spent compiling the patterns in _new
+_had_file = False  # the cache file had entries when this process started
+_repair = False  # an entry was damaged: the file needs rewriting whatever the cost
 
 
 def _compiler() -> Any:
@@ -79,7 +89,7 @@ def installed() -> bool:
 
 def install() -> None:
     """Route `re`'s compiler through the cache (once per process)."""
-    global _entries
+    global _entries, _had_file
     if _entries is not None or os.environ.get("CLAWLINT_NO_REGEX_CACHE", "").strip() not in ("", "0"):
         return
     compiler = _compiler()
@@ -92,6 +102,7 @@ def install() -> None:
     except AttributeError:
         return
     entries = _load(header)
+    _had_file = bool(entries)
     last = threading.local()
 
     class SreRecorder:
@@ -121,9 +132,14 @@ def install() -> None:
                     return pattern
                 except Exception:  # noqa: BLE001 - a damaged entry: compile for real
                     pass
+            global _repair
+            _repair = True
             entries.pop(key, None)
+        global _new_cost
         last.args = None
+        started = time.perf_counter()
         pattern = original(p, flags)
+        took = time.perf_counter() - started
         args = getattr(last, "args", None)
         if args is not None and len(args) == 6 and args[0] is p:
             # The code holds re's named int constants; marshal takes plain ints only.
@@ -135,6 +151,7 @@ def install() -> None:
             except ValueError:
                 return pattern
             entries[key] = _new[key] = entry
+            _new_cost += took
             _used.add(key)
         return pattern
 
@@ -145,8 +162,12 @@ def install() -> None:
 
 def save() -> None:
     """Add this process's new patterns to the cache file (merged, atomic, best effort)."""
+    global _new_cost
     if not _new or _entries is None:
         return
+    if (_had_file and _new_cost < MIN_SAVE_SECONDS and not _repair
+            and len(_entries) <= MAX_ENTRIES):
+        return  # cheaper to compile them again than to rewrite the file
     from clawlint.atomic import write_quietly
 
     try:
@@ -161,6 +182,7 @@ def save() -> None:
     except (AttributeError, ValueError, TypeError):
         return
     _new.clear()
+    _new_cost = 0.0
     path = cache_file(header)
     if write_quietly(path, data):
         _prune(os.path.dirname(path), os.path.basename(path))

@@ -177,3 +177,23 @@ def test_user_cache_dir_is_always_absolute(monkeypatch, tmp_path):
     assert user_cache_dir() == "/home/somebody/.cache/clawlint"
     monkeypatch.setattr(os.path, "expanduser", lambda p: p)  # no home folder at all
     assert user_cache_dir().startswith(tempfile.gettempdir())
+
+
+def test_a_few_cheap_new_patterns_do_not_rewrite_the_file(tmp_path):
+    """A library that builds a pattern from a set in hash order (markdown-it) compiles a new
+    text in every process; rewriting ~1.5 MB for it on every run would cost more than it saves."""
+    _run(tmp_path)
+    path = _cache_file(tmp_path)
+    before = path.read_bytes()
+    code = ("import re; from clawlint import recache; recache.install(); "
+            "recache.MIN_SAVE_SECONDS = float(__import__('sys').argv[1]); "
+            "re.compile('[' + ''.join(sorted(set('abc'))) + ']x'); recache.save()")
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    e.pop("CLAWLINT_NO_REGEX_CACHE", None)
+    subprocess.run([sys.executable, "-c", code, "0.002"], env=e, check=True)
+    assert path.read_bytes() == before
+    subprocess.run([sys.executable, "-c", code, "0"], env=e, check=True)  # worth it: saved
+    import marshal
+
+    assert ("[abc]x", 0) in marshal.loads(path.read_bytes())[1]

@@ -216,8 +216,14 @@ def scoped_inputs(ws: Workspace, rule: Rule) -> str | None:
         files = sorted({f.rel: f for f in items if not isinstance(f, str)}.values(),
                        key=lambda f: f.rel)
         h = hashlib.sha256()
+        # Each file's line once per run, whichever declarations list it (10,000 cards).
+        lines: dict[str, bytes] = ws.memo("engine.scoped-lines", dict)
         for f in files:
-            h.update(f"{f.rel}\0{f.kind.value}\0{_file_token(f)}\0{int(f.is_symlink)}\n".encode())
+            line = lines.get(f.rel)
+            if line is None:
+                line = lines[f.rel] = (f"{f.rel}\0{f.kind.value}\0{_file_token(f)}\0"
+                                       f"{int(f.is_symlink)}\n").encode()
+            h.update(line)
         for token in sorted(t for t in items if isinstance(t, str)):  # e.g. a folder's presence
             h.update(f"token\0{token}\n".encode())
         h.update(config_hash(ws).encode())

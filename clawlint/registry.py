@@ -11,7 +11,7 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,9 +85,14 @@ def rule(
 
 
 def kinds_inputs(*kinds: Kind) -> Callable[[Workspace], list[SourceFile]]:
-    """Rule.inputs of a workspace rule that reads only files of `kinds`."""
-    wanted = frozenset(kinds)
+    """Rule.inputs of a workspace rule that reads only files of `kinds`. Rules naming the same
+    kinds get the same function, so the engine hashes those files once for all of them (35
+    rules: 10,000 cards hashed once instead of a dozen times)."""
+    return _kinds_inputs(frozenset(kinds))
 
+
+@cache
+def _kinds_inputs(wanted: frozenset[Kind]) -> Callable[[Workspace], list[SourceFile]]:
     def inputs(ws: Workspace) -> list[SourceFile]:
         # Every file of those kinds, unreadable ones too: rules report them, test that they
         # exist, and OpenClaw injects markers for them.

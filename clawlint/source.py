@@ -338,7 +338,8 @@ def _fast_scalar(value: str, plain: bool) -> tuple[str, Any]:
 
 
 def _fast_frontmatter(fm: FrontMatter) -> bool:
-    """Parse flat frontmatter without the YAML loader; False when it is not that simple."""
+    """Parse flat frontmatter without the YAML loader; False when it is not that simple.
+    (Every card goes through here: 10,000 cards, so the loop avoids repeated lookups.)"""
     text = fm.text
     if not text or "\r" in text:
         return False
@@ -347,41 +348,37 @@ def _fast_frontmatter(fm: FrontMatter) -> bool:
     keys: dict[str, KeyInfo] = {}
     try:
         plain_style = _tools()[2]
+        fullmatch = _FAST_LINE.fullmatch
         for idx, line in enumerate(text.split("\n")):
             if not line:
                 continue
-            m = _FAST_LINE.fullmatch(line)
+            m = fullmatch(line)
             if m is None:
                 return False
-            key = m.group("key")
-            if key in keys or _fast_scalar(key, True)[0] != _STR_TAG:
+            key, sp, plain, dq, sq, seq = m.groups()
+            if key in keys or not _plain_key(key):
                 return False  # duplicate or non-string key (`yes:`, `123:`): full loader
-            vcol = m.start("sp") + len(m.group("sp"))
             value_text: str | None
-            if m.group("plain") is not None:
-                value_text = m.group("plain")
-                tag, value = _fast_scalar(value_text, True)
+            if plain is not None:
+                value_text = plain
+                tag, value = _fast_scalar(plain, True)
                 style = plain_style
-            elif m.group("seq") is not None:
-                inner = m.group("seq")
+            elif seq is not None:
                 items: list[Any] = []
-                if inner.strip(" "):
-                    for part in inner.split(","):
+                if seq.strip(" "):
+                    for part in seq.split(","):
                         item = part.strip(" ")
                         if _FAST_ITEM.fullmatch(item) is None:
                             return False
                         items.append(_fast_scalar(item, True)[1])
                 tag, value, style, value_text = "tag:yaml.org,2002:seq", items, None, None
+            elif dq is not None:
+                tag, value, style, value_text = _STR_TAG, dq, '"', dq  # quoted: never resolved
             else:
-                value_text = m.group("dq") if m.group("dq") is not None else m.group("sq")
-                tag, value = _fast_scalar(value_text, False)
-                style = '"' if m.group("dq") is not None else "'"
+                tag, value, style, value_text = _STR_TAG, sq, "'", sq
             line_no = idx + shift
-            keys[key] = KeyInfo(
-                key=key, line=line_no, column=1, value_line=line_no, value_column=vcol + 1,
-                value_end_line=line_no, value_end_column=len(line) + 1, value_style=style,
-                value_tag=tag, value_text=value_text,
-            )
+            keys[key] = KeyInfo(key, line_no, 1, line_no, len(key) + 2 + len(sp), line_no,
+                                len(line) + 1, style, tag, value_text)
             data[key] = value
     except Exception:  # noqa: BLE001 - e.g. an impossible date: the full loader reports it
         return False
@@ -390,6 +387,19 @@ def _fast_frontmatter(fm: FrontMatter) -> bool:
     fm.data = data
     fm.keys = keys
     return True
+
+
+_plain_keys: dict[str, bool] = {}
+
+
+def _plain_key(key: str) -> bool:
+    """Whether a key written plain resolves to a string (not `yes`, `null`, `123`)."""
+    ok = _plain_keys.get(key)
+    if ok is None:
+        ok = _fast_scalar(key, True)[0] == _STR_TAG
+        if len(_plain_keys) < 4096:
+            _plain_keys[key] = ok
+    return ok
 
 
 MAX_YAML_DEPTH = 100  # flow brackets; libyaml's C parser recurses and crashes near 30,000

@@ -2,6 +2,8 @@
 
 import sys
 
+GC_THRESHOLD = (50_000, 20, 20)  # CPython's default is (700, 10, 10)
+
 
 def main() -> None:
     from clawlint.replay import try_replay
@@ -9,6 +11,12 @@ def main() -> None:
     code = try_replay(sys.argv[1:])
     if code is not None:
         sys.exit(code)
+    import gc
+
+    # A lint run builds a large, long-lived heap (every file, its frontmatter and lines) and
+    # frees little: with the default thresholds the collector walked it ~5 times and spent a
+    # fifth of a 10,000-card run (0.8 s of 4 s). Collect young objects less often.
+    gc.set_threshold(GC_THRESHOLD[0], GC_THRESHOLD[1], GC_THRESHOLD[2])
     from clawlint import recache
 
     recache.install()  # before the CLI and the rules import their patterns

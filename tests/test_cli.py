@@ -205,3 +205,17 @@ def test_unusable_clawlint_today_is_a_warning_not_an_internal_error(ws, value):
     assert proc.returncode in (0, 1), proc.stderr
     assert "internal error" not in proc.stderr
     assert f"CLAWLINT_TODAY='{value}' is not a date between 1900 and 9000" in proc.stderr
+
+
+def test_entry_point_collects_garbage_less_often(tmp_path):
+    """A run's heap is large and long-lived; CPython's default thresholds spent a fifth of a
+    10,000-card run walking it (benchmarks/bench.py)."""
+    code = ("import gc, sys; sys.argv = ['clawlint', '--version']\n"
+            "import clawlint.__main__ as m\n"
+            "try:\n    m.main()\nexcept SystemExit:\n    pass\n"
+            "print(gc.get_threshold() == m.GC_THRESHOLD, m.GC_THRESHOLD[0] > 700)")
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(repo),
+                              "XDG_CACHE_HOME": str(tmp_path)}, check=True)
+    assert out.stdout.split()[-2:] == ["True", "True"], out.stdout + out.stderr

@@ -47,9 +47,38 @@ def test_split_sends_only_heavy_modules_to_the_child():
 
 def test_big_workspaces_keep_the_duplicate_index_here():
     # Memory: touching every card from a child copies the parent's pages.
-    light, heavy = parallel.split(["CRD001", "DUP001", "MEM001", "CV001", "BS001"],
-                                  parallel.MAX_FILES + 1)
-    assert heavy == ["MEM001", "CV001", "BS001"] and light == ["CRD001", "DUP001"]
+    light, heavy = parallel.split(["CRD001", "DUP001", "MEM001", "CV001", "BS001", "SEC001",
+                                   "IDX002"], parallel.MAX_FILES + 1)
+    assert heavy == ["MEM001", "CV001", "BS001", "SEC001", "IDX002"]
+    assert light == ["CRD001", "DUP001"]
+
+
+@needs_fork
+def test_the_child_exits_as_soon_as_it_is_done():
+    """Its results are read while this process works: a child blocked on a full pipe would
+    keep its memory (tokenizer, copied pages) until the join."""
+    import os
+    import time
+
+    from clawlint.diagnostics import Diagnostic
+
+    def run_child(codes, cache):
+        big = [Diagnostic(code="CRD001", message="x" * 1000, path=f"c{i}.md", line=1, column=1)
+               for i in range(500)]  # ~0.5 MB of JSON, far over a pipe's buffer
+        return big, [], True
+
+    child = parallel.Child(["CRD001"], None, run_child)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        # WNOWAIT: only look; the join still reaps it.
+        if os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            break
+        time.sleep(0.02)
+    else:
+        child.cancel()
+        pytest.fail("the child did not exit before the join")
+    got = child.join()
+    assert got is not None and len(got["diags"]) == 500
 
 
 def test_jobs_1_turns_it_off(monkeypatch):

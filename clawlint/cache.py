@@ -105,6 +105,9 @@ class ResultCache:
         self.run_dirty = False
         self._ran_sets: dict[str, set[str]] = {}
         self._ran_dirty: set[str] = set()
+        # rel -> (stored findings by rule, rules that ran) when the file's entry matches its
+        # content, None when not: looked up once per file, not once per (file, rule).
+        self._index: dict[str, tuple[dict[str, Any], set[str]] | None] = {}
 
     @property
     def data(self) -> dict[str, Any]:
@@ -160,24 +163,37 @@ class ResultCache:
             self._ran_sets[rel] = ran
         return ran
 
-    def file_hits(self, code: str, files: list[Any]) -> dict[str, list[Diagnostic]]:
-        """rel -> cached findings of `code` for each file whose content it already checked."""
-        table = self.data["files"]
+    def split_files(self, code: str, files: list[Any]) -> tuple[list[Any], list[Diagnostic]]:
+        """(the files `code` must check, the cached findings of `code` on the others): a file
+        is served when its entry is for its current content and `code` ran on it (findings
+        stored, or none). A damaged entry is a miss."""
+        table = self.data["files"]  # loads the file, which sets _disk_files
         if not self._disk_files:
-            return {}
-        hits: dict[str, list[Diagnostic]] = {}
+            return list(files), []
+        index = self._index
+        todo: list[Any] = []
+        found: list[Diagnostic] = []
         for f in files:
-            entry = table.get(f.rel)
-            if not entry or entry.get("sha") != f.sha256:
+            rel = f.rel
+            known = index.get(rel, False)
+            if known is False:  # first look at this file in this run
+                entry = table.get(rel)
+                known = index[rel] = ((entry.setdefault("rules", {}), self._ran(rel, entry))
+                                      if entry and entry.get("sha") == f.sha256 else None)
+            if known is None:
+                todo.append(f)
                 continue
-            found = entry.get("rules", {}).get(code)
-            if found is not None:
-                decoded = _decoded(found)
-                if decoded is not None:
-                    hits[f.rel] = decoded
-            elif code in self._ran(f.rel, entry):
-                hits[f.rel] = []
-        return hits
+            stored = known[0].get(code)
+            if stored is None:
+                if code not in known[1]:
+                    todo.append(f)
+                continue
+            decoded = _decoded(stored)
+            if decoded is None:
+                todo.append(f)
+            else:
+                found.extend(decoded)
+        return todo, found
 
     def put_files(self, code: str, results: list[tuple[str, str | None, list[Diagnostic]]]) -> None:
         table = self.data["files"]

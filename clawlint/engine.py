@@ -138,18 +138,16 @@ def _run_rule_cached(
         if hit is not None:
             return hit, True
     out: list[Diagnostic] = []
-    files = [None] if rule.kinds is None else ws.files_of(rule.kinds)
-    # Per-file results: looked up and stored once per rule, not per (file, rule) call, which
-    # dominated a 10,000-card run.
-    hits = cache.file_hits(rule.code, files) if use_cache and rule.kinds is not None else {}
+    files: list[SourceFile | None] = [None] if rule.kinds is None else ws.files_of(rule.kinds)
+    if use_cache and rule.kinds is not None:
+        # Per-file results: looked up and stored once per rule, not per (file, rule) call,
+        # and only the files without a result are visited (10,000 cards, one edited).
+        assert cache is not None
+        files, cached = cache.split_files(rule.code, files)
+        out.extend(cached)
     stored: list[tuple[str, str | None, list[Diagnostic]]] = []
     failed = False
     for f in files:
-        if f is not None and hits:
-            hit = hits.get(f.rel)
-            if hit is not None:
-                out.extend(hit)
-                continue
         try:
             produced = list(rule.func(ctx) if f is None else rule.func(ctx, f))
         except Exception as exc:  # a rule bug must not hide every other finding

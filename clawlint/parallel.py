@@ -79,8 +79,8 @@ class LoggingCache:
         self.real = real
         self.writes: list[list[Any]] = []
 
-    def file_hits(self, code: str, files: list[Any]) -> dict[str, list[Diagnostic]]:
-        return self.real.file_hits(code, files)
+    def split_files(self, code: str, files: list[Any]) -> tuple[list[Any], list[Diagnostic]]:
+        return self.real.split_files(code, files)
 
     def put_files(self, code: str, results: list[tuple[str, str | None, list[Diagnostic]]]) -> None:
         for rel, sha, diags in results:

@@ -178,12 +178,13 @@ def _link_target(raw: str) -> str | None:
 
 
 # Cacheable: the cross-file inputs hash covers every path in the workspace, not only tracked files.
-def _pointers(f: SourceFile) -> Iterator[tuple[int, int, str, str]]:
+def _pointers(f: SourceFile, in_code_too: bool = False) -> Iterator[tuple[int, int, str, str]]:
     """(line, column offset, raw text, normalised path) of each path MEMORY.md points to
-    inside the workspace (links, reference definitions, bare paths; not in code)."""
+    inside the workspace (links, reference definitions, bare paths; not in code, unless
+    `in_code_too`: a superset that needs no Markdown parse)."""
     seen: set[tuple[int, str]] = set()
     for i, line in enumerate(f.src.lines, start=1):
-        if f.markdown.in_code(i):
+        if not in_code_too and f.markdown.in_code(i):
             continue
         refs: list[tuple[int, str]] = []
         for m in _MD_LINK.finditer(line):
@@ -220,7 +221,9 @@ def _pointer_inputs(ws: Workspace) -> list[SourceFile | str]:
         return []
     out: list[SourceFile | str] = [f]
     if f.kind is Kind.BOOTSTRAP and f.readable:
-        for _i, _col0, _raw, norm in _pointers(f):
+        # Paths in code blocks too: a superset keeps the key right, and building the key
+        # (every run that is not a replay) then needs no Markdown parser.
+        for _i, _col0, _raw, norm in _pointers(f, in_code_too=True):
             out.append(f"exists:{norm}:{os.path.exists(ws.root / norm)}")
     names = "\n".join(f"{k}\t{v}" for k, v in sorted(_md_names(ws).items()))
     out.append("names:" + hashlib.sha256(names.encode()).hexdigest())

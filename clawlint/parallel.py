@@ -154,7 +154,15 @@ class Child:
         # its memory (the tokenizer, copied pages) until we join, adding it to our own peak.
         self._chunks: list[bytes] = []
         self._reader = threading.Thread(target=self._drain, args=(read_fd,), daemon=True)
-        self._reader.start()
+        try:
+            self._reader.start()
+        except RuntimeError as exc:  # no thread to spare: stop the child, run its rules here
+            import signal
+
+            os.kill(pid, signal.SIGKILL)
+            os.close(read_fd)
+            os.waitpid(pid, 0)
+            raise OSError(f"cannot read the child's results: {exc}") from exc
 
     def _drain(self, fd: int) -> None:
         try:

@@ -237,8 +237,9 @@ def resolve_selection(
 # `scheme://user:secret@host` and `?api_key=...` in a URL a message quotes (base URLs from
 # openclaw.json): reports end up in CI logs and SARIF uploads, credentials must not.
 _URL_USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^\s/@`'\"]+@")
-_URL_SECRET_PARAM = re.compile(
-    r"([?&](?:api[_-]?key|key|token|access[_-]?token|password|secret|sig|signature)=)[^&\s`'\"#]+",
+_URL_SECRET_PARAM = re.compile(  # any parameter whose name mentions a credential (query or fragment)
+    r"([?&#;][\w.-]*?(?:key|token|pass(?:word|wd)?|secret|sig(?:nature)?|auth|credential|session)"
+    r"[\w.-]*=)[^&;\s`'\"#]+",
     re.I,
 )
 

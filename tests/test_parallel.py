@@ -130,3 +130,34 @@ def test_same_findings_with_the_big_workspace_split(example, monkeypatch):
     serial = run(example, monkeypatch, "1")
     monkeypatch.setattr(parallel, "MAX_FILES", 0)  # as if the example were a huge workspace
     assert run(example, monkeypatch, None) == serial
+
+
+@needs_fork
+def test_no_thread_for_the_results_runs_everything_here(example, monkeypatch):
+    """A reader thread that cannot start must not crash the run or leave a zombie child."""
+    import os
+    import threading
+
+    want = run(example, monkeypatch, "1")
+    real_start = threading.Thread.start
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    def start(self):
+        if getattr(self, "_target", None) is not None and "_drain" in repr(self._target):
+            raise RuntimeError("can't start new thread")
+        return real_start(self)
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(threading.Thread, "start", start)
+    assert run(example, monkeypatch, None) == want
+    assert children  # it did fork, then fell back
+    for pid in children:  # reaped: waiting again finds no such child
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)

@@ -608,8 +608,10 @@ def test_prefix_filter_prunes_and_edge_corpora():
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 @pytest.mark.parametrize("threshold", [0.05, 0.3, 0.6, 0.8, 0.9, 0.97, 1.0])
-def test_small_corpus_python_path_equals_numpy(seed, threshold):
+def test_small_corpus_python_path_equals_numpy(seed, threshold, monkeypatch):
     from clawlint.retrieval import lexical as L
+
+    monkeypatch.setattr(L, "SMALL_VERIFY_BUDGET", 10**9)  # low thresholds: many candidates
 
     docs = _random_corpus(seed, 120)
     docs += [docs[3], docs[3], "w1 w2", "w2 w1", "w1 w1 w1 w2", "Straße straße 東京タワー 東京",
@@ -635,6 +637,12 @@ def test_small_corpus_python_path_edges_and_limits(monkeypatch):
     assert L.pairs_above_small(same, 0.8) is not None
     monkeypatch.setattr(L, "SMALL_CANDIDATE_BUDGET", 100)
     assert L.pairs_above_small(same, 0.8) is None
+    # Few pairs, but long near-identical texts: verifying them would cost more than numpy.
+    monkeypatch.setattr(L, "SMALL_CANDIDATE_BUDGET", 20_000)
+    long_docs = [" ".join(f"w{k}" for k in range(400)) + f" tail{i}" for i in range(60)]
+    assert sum(map(len, long_docs)) < L.SMALL_CORPUS_CHARS
+    assert L.pairs_above_small(long_docs, 0.8) is None
+    assert L.pairs_above_small(long_docs[:3], 0.8) is not None
 
 
 def test_dup001_on_a_small_workspace_does_not_import_numpy(tmp_path):

@@ -131,23 +131,32 @@ def legacy_memory_search_location(ctx: Context) -> Iterator[Diagnostic]:
 
 _BACK_MIGRATION = {
     kc.CURRENT_ROSTER: "write the agents as `agents.list[]` entries with an `id`",
-    kc.CURRENT_MEMORY_SEARCH: "move it to `agents.defaults.memorySearch`",
+    kc.CURRENT_MEMORY_SEARCH: "move its settings into `agents.defaults.memorySearch`",
 }
 
 
 def _newer_than_version(ctx: Context, cfg: OpenClawConfig, current: list[KeyPath]
                         ) -> Iterator[Diagnostic]:
     """Current-era keys in a config declared for a Classic version: that version's strict
-    schema does not know them, so the config fails validation (facts §3.2)."""
-    where = ("`meta.lastTouchedVersion`" if cfg.era_source == "version"
-             else "the `openclaw-version` setting")
+    schema does not know them, so the config fails validation (facts §3.2). An error when the
+    version is the user's own setting; a warning when it is only the version that last wrote
+    the file (the user may have upgraded since and not started the new version yet)."""
     for p in current:
-        how = _BACK_MIGRATION.get(p, "remove it")
-        yield at(ctx, cfg, p, (
-            f"`{fmt(p)}` is a Current-era key (OpenClaw 2026.8+), but this config is for "
-            f"OpenClaw {cfg.version} ({where}), whose strict schema rejects unknown keys: the "
-            f"config fails validation. Either {how}, or upgrade OpenClaw and update {where}"),
-            level="error")
+        how = _BACK_MIGRATION.get(p, "remove it (Classic versions have no such setting)")
+        if cfg.era_source == "settings":
+            yield at(ctx, cfg, p, (
+                f"`{fmt(p)}` is a Current-era key (OpenClaw 2026.8+), but you run OpenClaw "
+                f"{cfg.version} (the `openclaw-version` setting), whose strict schema rejects "
+                f"unknown keys: the config fails validation. Either {how}, or upgrade "
+                "OpenClaw and the setting"), level="error")
+        else:
+            yield at(ctx, cfg, p, (
+                f"`{fmt(p)}` is a Current-era key (OpenClaw 2026.8+), but this config was last "
+                f"written by OpenClaw {cfg.version} (`meta.lastTouchedVersion`), whose strict "
+                f"schema rejects unknown keys: if you still run that version, the config fails "
+                f"validation. Either {how}, or, if you have upgraded, start the new version "
+                "once (it records itself there) or pass `--openclaw-version`"),
+                level="warning")
 
 
 def _has_literal_secret(cfg: OpenClawConfig) -> bool:

@@ -111,20 +111,29 @@ def ollama_base_url(ctx: Context) -> Iterator[Diagnostic]:
                 path = parts.path.rstrip("/")
                 bad = next((s for s in kc.OLLAMA_BAD_SUFFIXES if path.lower().endswith(s)), None)
                 # OpenClaw appends `/api/embed` to the text of the URL: after a query string
-                # or fragment it lands inside them, and requests go to the server root.
-                tail = bool(parts.query or parts.fragment)
-                if bad is None and not tail:
+                # or fragment (even an empty `?` or `#`) it lands inside them, not the path.
+                query = "?" in url
+                if bad is None and not query and "#" not in url:
                     continue
                 root = path[: -len(bad)] if bad else parts.path
                 fixed = urlunsplit(parts._replace(path=root, query="", fragment="")) or url
-                if tail:
+                if query or "#" in url:
+                    # The query may carry a credential: show neither it nor the fragment.
+                    shown = urlunsplit(parts._replace(query="", fragment="")) + (
+                        "?..." if query else "#...")
+                    where = "query string" if query else "fragment"
+                    if path.lower().endswith("/api/embed"):  # the right path by accident
+                        effect = (f"requests reach `/api/embed` only because the path already "
+                                  f"names it, and the {where} arrives with `/api/embed` glued "
+                                  "to its end (a proxy token in it stops matching)")
+                    else:
+                        effect = (f"requests go to `{parts.path or '/'}` on the server, not to "
+                                  "`/api/embed`")
                     yield at(ctx, cfg, p, (
-                        f"`{fmt(p)}` is {json.dumps(url)}: the Ollama provider appends "
-                        f"`/api/embed` to the base URL as text, so it ends up inside the "
-                        f"{'query string' if parts.query else 'fragment'} "
-                        f"(`{url.rstrip('/')}/api/embed`) and requests go to the server root. "
-                        f"Use {json.dumps(fixed)} and send credentials in `remote.headers` "
-                        "(a header, not the URL)"), value=True)
+                        f"`{fmt(p)}` is {json.dumps(shown)}: the Ollama provider appends "
+                        f"`/api/embed` to the base URL as text, so it lands inside the {where}; "
+                        f"{effect}. Use {json.dumps(fixed)} and send credentials in "
+                        "`remote.headers` (a header, not the URL)"), value=True)
                     continue  # no automatic fix: it would drop what the query carries
                 yield at(ctx, cfg, p, (
                     f"`{fmt(p)}` is {json.dumps(url)}: the Ollama provider appends `/api/embed` "

@@ -106,11 +106,16 @@ def _unique(x: np.ndarray) -> np.ndarray:
 # for 40 cards, ~80 ms for 200, against 0.12-0.17 s for numpy's import and index).
 SMALL_CORPUS_CHARS = 250_000
 SMALL_CANDIDATE_BUDGET = 20_000  # more candidate pairs than this: numpy verifies them faster
+# Postings walked to find candidates, and vector entries read to verify them: beyond this
+# many (~50 ms; e.g. a hundred near-identical long cards) numpy's import pays for itself.
+# Realistic corpora stay far below it (the benchmark's 400 cards among them).
+SMALL_VERIFY_BUDGET = 150_000
 
 
 def pairs_above_small(corpus: list[str], threshold: float) -> list[tuple[int, int, float]] | None:
     """`TfIdf(corpus, pairs_only=True).pairs_above(threshold)` in pure Python, for small
-    corpora; None when the corpus (or its candidate set) is too big for that to pay.
+    corpora; None when the corpus, its candidate set or the work to verify it is too big for
+    that to pay.
 
     Same features, weights and summation order as TfIdf (features by key, word ids in
     first-seen order), so the similarities are the same floats up to the last bit of `log`.
@@ -147,6 +152,7 @@ def pairs_above_small(corpus: list[str], threshold: float) -> list[tuple[int, in
     t2 = threshold * threshold - _MASS_SLACK
     index: dict[int, list[int]] = {}
     cand: set[tuple[int, int]] = set()
+    joined = 0  # postings walked: near-identical texts share every prefix feature
     for i, v in enumerate(vecs):
         rem = 0.0
         for x in v.values():
@@ -155,11 +161,16 @@ def pairs_above_small(corpus: list[str], threshold: float) -> list[tuple[int, in
             if rem < t2:
                 break
             seen = index.setdefault(k, [])
+            joined += len(seen)
+            if joined > SMALL_VERIFY_BUDGET:
+                return None
             cand.update((j, i) for j in seen)
             seen.append(i)
             rem -= v[k] * v[k]
         if len(cand) > SMALL_CANDIDATE_BUDGET:
             return None
+    if sum(len(vecs[i]) + len(vecs[j]) for i, j in cand) > SMALL_VERIFY_BUDGET:
+        return None
     out: list[tuple[int, int, float]] = []
     for i, j in sorted(cand):
         a, b = vecs[i], vecs[j]

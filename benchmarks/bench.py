@@ -11,7 +11,9 @@ For each size it prints, from one run on this machine:
   edit card / edit AGENTS
              a run after appending a line to one card, then to AGENTS.md (a pre-commit run
              after an edit: only the rules that read the changed file run again)
-with wall time and peak RSS of each process, and the targets of issue 7 as ratios.
+with wall time and peak memory, and the targets of issue 7 as ratios. Peak memory comes from
+separate, sampled repeats of the first and cold runs (sampling /proc takes CPU from the timed
+process on a small machine), and from the other runs' own peak RSS.
 
     python benchmarks/bench.py                 # all sizes
     python benchmarks/bench.py --sizes 40 1000 # some sizes
@@ -162,28 +164,33 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def measure(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+def measure(code: str, args: list[str], env: dict[str, str], sample: bool = False
+            ) -> tuple[float, float, int]:
     """(wall s inside the process, peak MB, exit code). Peak memory: the process's own peak
-    RSS or, when a cold run forks a child for its heavy rules, the largest sum of both
-    processes' PSS (shared pages counted once), sampled every 50 ms from /proc while the child
-    lives; where /proc
-    is missing, the two peak RSS added up (an upper bound)."""
+    RSS or, with `sample`, when a cold run forks a child for its heavy rules, the largest sum
+    of both processes' PSS (shared pages counted once), sampled every 50 ms from /proc while
+    the child lives; where /proc is missing, the two peak RSS added up (an upper bound).
+    Sampling costs CPU on a 2-core machine, so timed runs do not sample: memory runs repeat
+    the cold runs with it."""
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=env)
     pss_peak = 0.0
-    sampled = os.path.exists(f"/proc/{proc.pid}/smaps_rollup")
-    while proc.poll() is None:
-        if sampled:
-            kids = _children(proc.pid)
-            if kids:  # one process: its own peak RSS (exact) is reported below
-                pss_peak = max(pss_peak, sum(_pss_mb(p) for p in [proc.pid, *kids]))
+    sampled = sample and os.path.exists(f"/proc/{proc.pid}/smaps_rollup")
+    while sampled and proc.poll() is None:
+        kids = _children(proc.pid)
+        if kids:  # one process: its own peak RSS (exact) is reported below
+            pss_peak = max(pss_peak, sum(_pss_mb(p) for p in [proc.pid, *kids]))
         time.sleep(0.05)
+    proc.wait()
     stderr = proc.stderr.read() if proc.stderr else ""
     for line in stderr.splitlines():
         if line.startswith("@@BENCH "):
             wall, rss, rc, kids = line.split()[1:]
             own = int(rss) / 1024.0
-            peak = max(own, pss_peak) if sampled else own + int(kids) / 1024.0
+            if not sample:
+                peak = own  # timed run: the memory runs report the forked peak
+            else:
+                peak = max(own, pss_peak) if sampled else own + int(kids) / 1024.0
             return float(wall), peak, int(rc)
     raise SystemExit(f"benchmark process failed:\n{stderr[-2000:]}")
 
@@ -258,9 +265,20 @@ def main() -> None:
             with (tmp / "AGENTS.md").open("a", encoding="utf-8") as fh:
                 fh.write("\n- Prefer short answers.\n")
             edit_agents = measure(RUNNER, lint_args, env)
+            # Memory: the cold runs again, sampled (first run: empty per-user caches too).
+            fresh_home = tempfile.mkdtemp(prefix="clawlint-bench-fresh-")
+            try:
+                shutil.rmtree(tmp / ".clawlint_cache", ignore_errors=True)
+                first_mem = measure(RUNNER, lint_args, {**env, "XDG_CACHE_HOME": fresh_home},
+                                    sample=True)
+            finally:
+                shutil.rmtree(fresh_home, ignore_errors=True)
+            shutil.rmtree(tmp / ".clawlint_cache", ignore_errors=True)
+            cold_mem = measure(RUNNER, lint_args, env, sample=True)
             rows.append({"cards": n, "baseline_s": base[0], "baseline_mb": base[1],
-                         "first_s": first[0], "first_mb": first[1],
-                         "cold_s": cold[0], "cold_mb": cold[1], "warm_s": warm[0], "warm_mb": warm[1],
+                         "first_s": first[0], "first_mb": max(first[1], first_mem[1]),
+                         "cold_s": cold[0], "cold_mb": max(cold[1], cold_mem[1]),
+                         "warm_s": warm[0], "warm_mb": warm[1],
                          "warm_process_s": warm_process, "no_replay_s": no_replay[0],
                          "no_replay_mb": no_replay[1], "edit_card_s": edit_card[0],
                          "edit_agents_s": edit_agents[0]})

@@ -40,6 +40,7 @@ def test_loaded_once_and_no_network(monkeypatch):
 def test_bad_file_is_refused(monkeypatch, tmp_path):
     bad = tmp_path / "cl100k_base.tiktoken"
     bad.write_bytes(b"not the file")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))  # no parsed ranks yet
     monkeypatch.setattr(T, "ENCODING_FILE", bad)
     monkeypatch.setattr(T, "_encoding", None)
     monkeypatch.setattr(T, "_error", None)
@@ -69,3 +70,15 @@ def test_parsed_ranks_cache_roundtrip_and_corruption(tmp_path, monkeypatch):
     assert T._read_ranks() == ranks
     T._ranks_cache().write_bytes(b"\x00garbage")
     assert T._read_ranks() is None  # corrupt cache: parse the shipped file again
+
+
+def test_verified_ranks_in_the_cache_spare_reading_the_file(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(T, "_encoding", None)
+    monkeypatch.setattr(T, "_error", None)
+    n = T.count("Nightly restic snapshot.")  # parses the shipped file, fills the cache
+    assert T._read_ranks() is not None
+    gone = tmp_path / "moved.tiktoken"  # the file is not needed any more
+    monkeypatch.setattr(T, "ENCODING_FILE", gone)
+    monkeypatch.setattr(T, "_encoding", None)
+    assert T.count("Nightly restic snapshot.") == n

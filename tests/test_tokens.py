@@ -41,6 +41,7 @@ def test_bad_file_is_refused(monkeypatch, tmp_path):
     bad = tmp_path / "cl100k_base.tiktoken"
     bad.write_bytes(b"not the file")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))  # no parsed ranks yet
+    monkeypatch.setattr(T, "_ranks_memo", None)
     monkeypatch.setattr(T, "ENCODING_FILE", bad)
     monkeypatch.setattr(T, "_encoding", None)
     monkeypatch.setattr(T, "_error", None)
@@ -76,9 +77,71 @@ def test_verified_ranks_in_the_cache_spare_reading_the_file(monkeypatch, tmp_pat
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(T, "_encoding", None)
     monkeypatch.setattr(T, "_error", None)
+    monkeypatch.setattr(T, "_ranks_memo", None)
     n = T.count("Nightly restic snapshot.")  # parses the shipped file, fills the cache
     assert T._read_ranks() is not None
     gone = tmp_path / "moved.tiktoken"  # the file is not needed any more
     monkeypatch.setattr(T, "ENCODING_FILE", gone)
     monkeypatch.setattr(T, "_encoding", None)
+    monkeypatch.setattr(T, "_ranks_memo", None)
     assert T.count("Nightly restic snapshot.") == n
+    assert T.encoding().encode("x") == [87]  # the encoder too, from the cached ranks
+
+
+# ---- counting without building tiktoken's encoder -------------------------------------------
+needs_311 = pytest.mark.skipif(__import__("sys").version_info < (3, 11),
+                               reason="possessive quantifiers need Python 3.11")
+
+
+def _tiktoken_count(text: str) -> int:
+    return len(T.encoding().encode(text, disallowed_special=()))
+
+
+@needs_311
+def test_fast_count_equals_tiktoken_on_random_text():
+    import random
+    import unicodedata
+
+    rng = random.Random(7)
+    wide = [chr(cp) for cp in range(0x80, 0x30000, 37)
+            if unicodedata.category(chr(cp)) not in ("Cn", "Cs")]
+    wide += list("é ß ü Ω ж 中 😀 👍🏽 \u0301 \u00a0 \u2009 — ’ “ … ٣ ² Ⅻ \u200d \u3000 \u0085 ǅ".split(" "))
+    base = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t\n\r\x0b\x0c"
+                "'\"-_.,;:!?()[]{}<>/\\|@#$%^&*+=~`") + ["'s", "'RE", " ", "  \n", "123456"]
+    T.encoding()  # the reference
+    for i in range(1500):
+        pool = base + (wide if i % 2 else [])
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 80)))
+        fast = T._fast_count(text)
+        assert fast is not None and fast == _tiktoken_count(text), repr(text)
+
+
+@needs_311
+def test_fast_count_equals_tiktoken_on_real_files():
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted(repo.glob("rules/*.md"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((repo / "examples").rglob("*.md"))]
+    texts.append((repo / "README.md").read_text(encoding="utf-8"))
+    T.encoding()
+    for text in texts:
+        assert T._fast_count(text) == _tiktoken_count(text)
+
+
+@needs_311
+def test_count_does_not_build_the_encoder(monkeypatch):
+    text = "Nightly restic snapshot of the NAS."
+    want = _tiktoken_count(text)  # also fills the ranks cache, as any earlier run has
+    monkeypatch.setattr(T, "_encoding", None)
+    assert T.count(text) == want
+    assert T._encoding is None
+
+
+def test_fast_count_hands_over_what_it_cannot_vouch_for(monkeypatch, tmp_path):
+    assert T._fast_count("a\U000e0080b") is None  # unassigned in this Python's Unicode tables
+    assert T._fast_count("ſ") is None  # `(?i)s` matches it: leave case folding to tiktoken
+    assert T._fast_count("x" * (T.FAST_MAX_CHARS + 1)) is None
+    monkeypatch.setattr(T, "_ranks_memo", None)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))
+    assert T._fast_count("no parsed ranks yet") is None  # tiktoken parses and fills the cache

@@ -1,7 +1,7 @@
 """A second process for the heavy rules of a cold run.
 
-On a cold run the rules that load big libraries dominate: the duplicate check imports numpy
-and builds a TF-IDF index, the MEMORY.md budget loads tiktoken's 100k-token encoding. Their
+On a cold run the rules that load big libraries or tables dominate: the duplicate check
+imports numpy and builds a TF-IDF index, the MEMORY.md budget loads tiktoken's 100k ranks. Their
 work shares nothing with the other rules but the workspace, which is already read when rules
 start, so a forked child runs them on the second core while this process runs the rest.
 

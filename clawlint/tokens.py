@@ -1,5 +1,7 @@
 """Offline token counting with tiktoken's cl100k_base, loaded from the file shipped in
 clawlint/data and verified by its published SHA-256 (anchors §8.1). Nothing is downloaded.
+`count` does not build tiktoken's encoder when the parsed ranks are cached: it runs the same
+pre-tokenizer and byte-pair merge in Python (see _fast_count).
 
 tiktoken counts are a proxy for Claude: Anthropic does not publish its tokenizer and published
 measurements put Claude at roughly +16 % (English) to +30 % (code) more tokens (anchors §5.1).

@@ -1,18 +1,19 @@
 """A second process for the heavy rules of a cold run.
 
 On a cold run the rules that load big libraries or tables dominate: the duplicate check
-imports numpy and builds a TF-IDF index, the MEMORY.md budget loads tiktoken's 100k ranks. Their
-work shares nothing with the other rules but the workspace, which is already read when rules
-start, so a forked child runs them on the second core while this process runs the rest.
+imports numpy and builds a TF-IDF index, the MEMORY.md budget loads tiktoken's 100k ranks.
+Their work shares nothing with the other rules but the workspace, which is already read when
+rules start, so a forked child runs them on the second core while this process runs the rest.
 
 The child gets the parsed workspace for free (fork), runs its rules against a cache that only
 logs writes, and sends findings, internal errors and cache writes back as JSON, which a thread
 of the parent reads as it arrives (so the child exits, and frees its memory, as soon as it is
 done); the parent merges them as if it had run the rules itself. Objects are frozen for the
-fork: the child's garbage collector would otherwise walk, and so copy, the whole inherited heap. Used only where fork is safe and useful: Linux,
-one thread, at least two usable CPUs, and rules for both processes pending. Which rules go
-depends on the workspace's size (see HEAVY_MODULES and FEW_FILES_MODULES). `CLAWLINT_JOBS=1`
-turns it off. If the child fails in any way, the parent runs those rules itself.
+fork: the child's garbage collector would otherwise walk, and so copy, the whole inherited
+heap. Used only where fork is safe and useful: Linux, one thread, at least two usable CPUs,
+and rules for both processes pending. Which rules go depends on the workspace's size (see
+HEAVY_MODULES and FEW_FILES_MODULES). `CLAWLINT_JOBS=1` turns it off. If the child fails in
+any way, the parent runs those rules itself.
 """
 
 from __future__ import annotations

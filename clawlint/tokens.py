@@ -11,6 +11,7 @@ Callers apply a per-model correction factor (clawlint/knowledge/pricing.py) and 
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -162,9 +163,9 @@ def count(text: str) -> int:
 # Building tiktoken's encoder (a Rust map of 100k byte strings and its regex) takes ~70 ms and
 # ~35 MB per process, more than counting a bootstrap file costs. A count needs only the ranks
 # (already parsed in the per-user cache), cl100k's pre-tokenizer and the byte-pair merge, so
-# this does the same in Python: the pattern is cl100k's (tiktoken_ext/openai_public.py), with
-# \p{L}, \p{N} and \s spelled out for the characters this text contains, and the merge is
-# tiktoken's (always the lowest-ranked adjacent pair, leftmost first). Tests compare it with
+# this does the same in Python: the pattern is cl100k's (tiktoken_ext/openai_public.py) for
+# ASCII, run over a copy of the text where each other character stands in for its class, and
+# the merge is tiktoken's (always the lowest-ranked adjacent pair, leftmost first). Tests compare it with
 # tiktoken on random and real text. Anything it cannot vouch for goes to tiktoken: Python
 # before 3.11 (no possessive quantifiers), characters its Unicode tables do not know, and
 # texts long enough for the encoder to pay off.
@@ -180,8 +181,8 @@ def _fast_count(text: str) -> int | None:
 
     if len(text) > FAST_MAX_CHARS or sys.version_info < (3, 11):
         return None
-    pattern = _pretokenizer(text)
-    if pattern is None:
+    classes = _as_classes(text)
+    if classes is None:
         return None
     global _ranks_memo
     if _ranks_memo is None:
@@ -190,32 +191,46 @@ def _fast_count(text: str) -> int | None:
             return None
     ranks = _ranks_memo
     n = 0
-    for piece in pattern.findall(text):
-        b = piece.encode("utf-8")
+    for m in _pretokenizer().finditer(classes):
+        b = text[m.start() : m.end()].encode("utf-8")
         n += 1 if b in ranks else _merged_parts(ranks, b)
     return n
 
 
-def _pretokenizer(text: str) -> Any:
-    """cl100k's pre-tokenizer for the characters of `text`, or None."""
-    import re
+def _as_classes(text: str) -> str | None:
+    """`text` with every non-ASCII character replaced by an ASCII one of the same class for
+    cl100k's pre-tokenizer (letter `a`, number `0`, white space `\\t`, anything else `!`), so
+    one ASCII pattern finds the same pieces at the same offsets; None for characters this
+    Python's Unicode tables do not know (or cannot encode), and for `ſ`, which `(?i)s` matches."""
+    if text.isascii():
+        return text
     import unicodedata
 
-    letters, numbers, spaces = ["A-Za-z"], ["0-9"], ["\t\n\x0b\x0c\r "]
-    if not text.isascii():
-        for c in set(text):
-            if c.isascii():
-                continue
-            cat = unicodedata.category(c)
-            if cat in ("Cn", "Cs") or c == "\u017f":  # unknown here, unencodable, or a
-                return None  # character `(?i)s` matches (case folding may differ)
-            if cat[0] == "L":
-                letters.append(re.escape(c))
-            elif cat[0] == "N":
-                numbers.append(re.escape(c))
-            elif c in _WIDE_SPACE:
-                spaces.append(re.escape(c))
-    L, N, S = "".join(letters), "".join(numbers), "".join(spaces)
+    table: dict[int, str] = {}
+    for c in set(text):
+        if c.isascii():
+            continue
+        cat = unicodedata.category(c)
+        if cat in ("Cn", "Cs") or c == "\u017f":
+            return None
+        if cat[0] == "L":
+            table[ord(c)] = "a"
+        elif cat[0] == "N":
+            table[ord(c)] = "0"
+        elif c in _WIDE_SPACE:
+            table[ord(c)] = "\t"  # white space, but neither the literal space nor a line break
+        else:
+            table[ord(c)] = "!"
+    return text.translate(table)
+
+
+@lru_cache(maxsize=1)
+def _pretokenizer() -> Any:
+    """cl100k's pattern (tiktoken_ext/openai_public.py) for ASCII text: \\p{L} is [A-Za-z],
+    \\p{N} [0-9], \\s the ASCII White_Space characters, `$` the end of the text."""
+    import re
+
+    L, N, S = "A-Za-z", "0-9", "\t\n\x0b\x0c\r "
     return re.compile(
         rf"'(?i:[sdmt]|ll|ve|re)|[^\r\n{L}{N}]?+[{L}]++|[{N}]{{1,3}}+| ?[^{S}{L}{N}]++[\r\n]*+"
         rf"|[{S}]++\Z|[{S}]*[\r\n]|[{S}]+(?![^{S}])|[{S}]"

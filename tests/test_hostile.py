@@ -228,6 +228,36 @@ def test_a_long_prose_line_is_still_scanned(tmp_path: Path):
     assert codes(lint(tmp_path, ["CV001"])) == ["CV001"]
 
 
+def test_a_long_line_of_dated_sentences_is_scanned_sentence_by_sentence(tmp_path: Path):
+    # Each date-time's context was searched across the whole line: 22 KB took 12 s and 98 KB
+    # over two minutes. A bound, not a timing: it must finish, with the one real stamp found.
+    import subprocess
+    import sys
+
+    from helpers import write_files
+
+    para = "On 2026-11-20 09:14 we rotated keys. " * 2600 + "Last updated: 2026-11-20 09:14."
+    assert len(para) > 90_000
+    write_files(tmp_path, {"AGENTS.md": "# A\n\n" + para + "\n"})
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-m", "clawlint", "check", str(tmp_path), "--select", "CV001",
+         "--no-cache", "--output-format", "concise"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(repo), "CLAWLINT_NO_REPLAY": "1"})
+    assert out.stdout.count("CV001") == 1 and "Last updated" in out.stdout, out.stdout[-2000:]
+
+
+def test_a_long_cjk_paragraph_on_one_line_is_prose(tmp_path: Path):
+    # No spaces, but clause punctuation: a paragraph, not a blob.
+    from helpers import codes, lint, write_files
+
+    para = "最后更新：2026-11-20 09:14 " + "我们把网关放在NAS上，每周检查一次备份。" * 150
+    assert len(para) > 2000
+    write_files(tmp_path, {"AGENTS.md": "# A\n\n" + para + "\n"})
+    assert codes(lint(tmp_path, ["CV001"])) == ["CV001"]
+
+
 # ---- damaged caches and overlong names (a review of the whole change) ------------------------
 
 def _cli(root: Path, xdg: Path, **env: str) -> subprocess.CompletedProcess:

@@ -64,6 +64,7 @@ FLAGGED: list[tuple[str, str, str]] = [
     # A label word far earlier on the line does not make the value lasting.
     ("Last item processed: 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002", "AGENTS.md"),
     ("Current request on host web1: 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002", "AGENTS.md"),
+    ("Request ID: 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002", "AGENTS.md"),
     ("Ask the server for the trace 1b4e28ba-2fa1-41d2-883f-0016d3cca427 each turn", "CV002",
      "AGENTS.md"),
     ("Use the workspace as usual; current job 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002",
@@ -202,6 +203,13 @@ CLEAN: list[tuple[str, str]] = [
     ("Process 500 emails per batch.", "AGENTS.md"),
     ("Session key: agent:main:main", "AGENTS.md"),
     ("Calendar ID: 3f2b8c1e-9d4a-4c7b-8e2f-1a2b3c4d5e6f", "TOOLS.md"),
+    # a resource's ID field: the label names the resource, the value follows its colon
+    ("- Home server ID: 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c6f", "MEMORY.md"),
+    ("- Bitwarden item ID: 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c62", "MEMORY.md"),
+    ("- Proxmox host UUID: 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c64", "MEMORY.md"),
+    ("- Tailscale node ID (the NAS in the basement closet): 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c60",
+     "MEMORY.md"),
+    ("- Google Calendar ID for family events: 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c63", "MEMORY.md"),
     ("Credits: 500 per month, top up now if low.", "USER.md"),
 ]
 

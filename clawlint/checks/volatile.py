@@ -279,13 +279,23 @@ _LIMIT_RE = re.compile(
 )
 # A UUID labelled as a lasting resource (calendar, folder, device) is a stable fact.
 STABLE_LABEL_REACH = 24  # characters before a UUID where its label must be
-_STABLE_ID_RE = re.compile(
-    r"\b(?:calendar|page|database|db|folder|drive|device|account|user|project|workspace|tenant|"
+_STABLE_NOUNS = (
+    r"calendar|page|database|db|folder|drive|device|account|user|project|workspace|tenant|"
     r"client|app|application|channel|chat|list|board|team|org|organi[sz]ation|document|doc|sheet|"
     r"spreadsheet|notion|repo|repository|bucket|zone|filesystem|fs|partition|volume|disk|entity|"
     r"node|serial|vault|printer|router|"
     r"kalender|ordner|konto|gerät|projekt|calendário|pasta|"
-    r"conta|dispositivo|projeto|planilha)\b|日历|日曆|文件夹|資料夾|账号|帳號|设备|設備|项目|項目",
+    r"conta|dispositivo|projeto|planilha"
+)
+_STABLE_ID_RE = re.compile(
+    rf"\b(?:{_STABLE_NOUNS})\b|日历|日曆|文件夹|資料夾|账号|帳號|设备|設備|项目|項目", re.I)
+# "Home server ID: <uuid>", "Tailscale node ID (the NAS in the closet): <uuid>": a resource's
+# ID field, the value right after its colon. Host, server and item count only this way ("Last
+# item processed: <uuid>" and "request on host web1: <uuid>" are live).
+_ID_FIELD_REACH = 96
+_ID_FIELD_RE = re.compile(
+    rf"\b(?:{_STABLE_NOUNS}|host|server|item|machine|vm|container)\s+(?:id|uuid|guid|identifier)"
+    r"\b[^.;|\n]{0,48}[:=][ \t]*[`'\"(]?\Z",
     re.I,
 )
 
@@ -389,8 +399,8 @@ def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = No
     for ln, raw in enumerate(src.lines, start=1):
         if md.in_code(ln):
             continue
-        if len(raw) > MAX_LINE and (len(raw) > MAX_PROSE_LINE
-                                    or raw.count(" ") * _PROSE_SPACE_SHARE < len(raw)):
+        if len(raw) > MAX_LINE and (len(raw) > MAX_PROSE_LINE or _separators(raw)
+                                    * _PROSE_SPACE_SHARE < len(raw)):
             continue  # a blob, not prose (see MAX_LINE)
         base = src.line_starts[ln - 1]
         if memory_file:
@@ -401,9 +411,39 @@ def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = No
         line = _mask(raw)
         if not line.strip() or _JSONISH_RE.match(line):
             continue
-        out.extend(_scan_line(ln, base, raw, line, own_name, names, today))
+        # A paragraph on one line is scanned a sentence at a time: the checks look around each
+        # match within its line, which over a 100 KB line took minutes.
+        for a, b in _sentences(line) if len(raw) > MAX_LINE else [(0, len(raw))]:
+            out.extend(_scan_line(ln, base + a, raw[a:b], line[a:b], own_name, names, today))
     out.extend(_group_dreams(dream_lines, src))
     return out
+
+
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")
+_CJK_SEPARATORS = "。，、；！？"
+
+
+def _separators(raw: str) -> int:
+    """Word and clause separators: spaces, and the punctuation CJK prose uses instead."""
+    return raw.count(" ") + sum(raw.count(c) for c in _CJK_SEPARATORS)
+
+
+def _sentences(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a long line, none over MAX_LINE (a longer run is cut
+    at its last space before the limit)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in [*_SENTENCE_END_RE.finditer(line), None]:
+        end = m.start() if m is not None else len(line)
+        while end - start > MAX_LINE:
+            cut = line.rfind(" ", start + 1, start + MAX_LINE)
+            cut = cut if cut > start else start + MAX_LINE
+            spans.append((start, cut))
+            start = cut
+        if end > start:
+            spans.append((start, end))
+        start = m.end() if m is not None else len(line)
+    return spans
 
 
 def _add(out: list[Finding], taken: list[tuple[int, int]], code: str, ln: int, base: int,
@@ -468,6 +508,8 @@ def _scan_line(ln: int, base: int, raw: str, line: str, own: str | None,
         # A lasting ID is labelled right before it ("Calendar ID: ..."); a label word far
         # earlier on the line says nothing about this value.
         if _STABLE_ID_RE.search(line, max(0, m.start() - STABLE_LABEL_REACH), m.start()):
+            continue
+        if _ID_FIELD_RE.search(line[max(0, m.start() - _ID_FIELD_REACH): m.start()]):
             continue
         _add(out, taken, "CV002", ln, base, raw, m.start(), m.end(), "UUID")
     for m in _PID_RE.finditer(line):

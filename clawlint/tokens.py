@@ -84,9 +84,12 @@ def _read_ranks() -> dict[bytes, int] | None:
     """marshal (not pickle): loading it cannot run code, only rebuild plain data."""
     import marshal
 
+    from clawlint.atomic import read_cache_bytes
+
+    raw = read_cache_bytes(_ranks_cache())  # a FIFO or a directory there is a miss, not a hang
     try:
-        data = marshal.loads(_ranks_cache().read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        data = marshal.loads(raw) if raw else None
+    except (EOFError, ValueError, TypeError):
         return None
     if (
         isinstance(data, tuple) and len(data) == 2 and data[0] == ENCODING_SHA256
@@ -170,6 +173,9 @@ def count(text: str) -> int:
 # before 3.11 (no possessive quantifiers), characters its Unicode tables do not know, and
 # texts long enough for the encoder to pay off.
 FAST_MAX_CHARS = 200_000
+# _merged_parts rescans the piece after every merge; pieces are words (cl100k's longest token
+# is 128 bytes), so a longer one (30,000 letters in a row, a ruler of `=`) goes to tiktoken.
+MAX_MERGE_BYTES = 128
 # White_Space characters beyond ASCII (the Unicode property behind \s in tiktoken's regex).
 _WIDE_SPACE = frozenset("\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                         "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -193,7 +199,12 @@ def _fast_count(text: str) -> int | None:
     n = 0
     for m in _pretokenizer().finditer(classes):
         b = text[m.start() : m.end()].encode("utf-8")
-        n += 1 if b in ranks else _merged_parts(ranks, b)
+        if b in ranks:
+            n += 1
+        elif len(b) > MAX_MERGE_BYTES:
+            return None  # the merge below is quadratic: a long run goes to tiktoken
+        else:
+            n += _merged_parts(ranks, b)
     return n
 
 

@@ -97,6 +97,13 @@ def _tiktoken_count(text: str) -> int:
     return len(T.encoding().encode(text, disallowed_special=()))
 
 
+def _has_long_piece(text: str) -> bool:
+    classes = T._as_classes(text)
+    assert classes is not None
+    return any(len(text[m.start():m.end()].encode()) > T.MAX_MERGE_BYTES
+               for m in T._pretokenizer().finditer(classes))
+
+
 @needs_311
 def test_fast_count_equals_tiktoken_on_random_text():
     import random
@@ -113,7 +120,10 @@ def test_fast_count_equals_tiktoken_on_random_text():
         pool = base + (wide if i % 2 else [])
         text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 80)))
         fast = T._fast_count(text)
-        assert fast is not None and fast == _tiktoken_count(text), repr(text)
+        if fast is None:  # only for a piece too long to merge in Python (tiktoken counts it)
+            assert _has_long_piece(text), repr(text)
+            continue
+        assert fast == _tiktoken_count(text), repr(text)
 
 
 @needs_311
@@ -145,3 +155,19 @@ def test_fast_count_hands_over_what_it_cannot_vouch_for(monkeypatch, tmp_path):
     monkeypatch.setattr(T, "_ranks_memo", None)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))
     assert T._fast_count("no parsed ranks yet") is None  # tiktoken parses and fills the cache
+
+
+def test_a_long_unbroken_run_goes_to_tiktoken():
+    """The Python merge rescans a piece after every merge: 30,000 letters in a row took ~90 s."""
+    for text in ("a" * 30_000, "- key: " + "Xq" * 5_000, "=" * 20_000):
+        assert T._fast_count(text) is None
+        assert T.count(text) == _tiktoken_count(text)
+
+
+def test_a_fifo_in_place_of_the_ranks_cache_is_a_miss(monkeypatch, tmp_path):
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    T._ranks_cache().parent.mkdir(parents=True)
+    os.mkfifo(T._ranks_cache())
+    assert T._read_ranks() is None  # returns at once instead of blocking on the pipe

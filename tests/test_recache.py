@@ -32,7 +32,7 @@ for p, f, s in pats:
     out.append([c.pattern if isinstance(c.pattern, str) else c.pattern.decode(), c.flags,
                 c.groups, dict(c.groupindex), g if isinstance(g, str) or g is None else g.decode(),
                 m.groupdict() if m else None])
-new = len(recache._new)
+new = len(recache._store.new) if recache._store else 0
 recache.save()
 print(json.dumps({"out": out, "compiled": new, "installed": recache.installed()}))
 """
@@ -86,13 +86,20 @@ def test_damaged_entry_is_recompiled_not_trusted(tmp_path):
 
     path = _cache_file(tmp_path)
     header, entries = marshal.loads(path.read_bytes())
-    for key, args in list(entries.items()):
-        entries[key] = (args[0], args[1], [1, 2, 3], *args[3:])  # invalid engine code
+    for key, blob in list(entries.items()):  # each entry is marshalled on its own
+        args = marshal.loads(blob)
+        entries[key] = marshal.dumps((args[0], args[1], [1, 2, 3], *args[3:]))  # invalid code
     path.write_bytes(marshal.dumps((header, entries)))
     again = _run(tmp_path)
     assert again["compiled"] == 5 and again["out"] == first["out"]
     _, repaired = marshal.loads(path.read_bytes())
-    assert all(len(a[2]) > 3 for a in repaired.values())
+    assert all(len(marshal.loads(b)[2]) > 3 for b in repaired.values())
+    # Entries cut short, of the wrong type, or not a tuple: recompiled as well.
+    values = list(repaired.values())
+    for key, bad in zip(repaired, [values[0][:-5], b"", ("x",), marshal.dumps([1]), 7], strict=False):
+        repaired[key] = bad
+    path.write_bytes(marshal.dumps((header, repaired)))
+    assert _run(tmp_path) == {**first, "compiled": 5}
 
 
 def test_cli_run_fills_the_cache(tmp_path, ws):
@@ -113,7 +120,7 @@ def test_cli_run_fills_the_cache(tmp_path, ws):
 @pytest.mark.parametrize("flags", [128])  # re.DEBUG prints while compiling: never cached
 def test_debug_patterns_are_not_cached(tmp_path, flags):
     code = ("import re, json; from clawlint import recache; recache.install(); "
-            f"re.compile('ab+', {flags}); print(json.dumps(len(recache._new)))")
+            f"re.compile('ab+', {flags}); print(json.dumps(len(recache._store.new) if recache._store else 0))")
     e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
          "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
@@ -141,12 +148,12 @@ def test_a_full_cache_keeps_what_the_run_used_and_old_builds_are_pruned(tmp_path
     _run(tmp_path)
     path = _cache_file(tmp_path)
     header, entries = marshal.loads(path.read_bytes())
-    from clawlint import recache
+    from clawlint import recache, startstore
 
     for i in range(recache.MAX_ENTRIES):  # fill it with patterns no run uses
         entries[(f"unused{i}", 0)] = entries[next(iter(entries))]
     path.write_bytes(marshal.dumps((header, entries)))
-    for i in range(recache.KEEP_FILES + 2):  # files of other interpreter builds, older
+    for i in range(startstore.KEEP_FILES + 2):  # files of other interpreter builds, older
         old = path.parent / f"regex-other-{i}.marshal"
         old.write_bytes(b"x")
         os.utime(old, (1_000_000 + i, 1_000_000 + i))
@@ -162,7 +169,7 @@ def test_a_full_cache_keeps_what_the_run_used_and_old_builds_are_pruned(tmp_path
     assert {(r"(?P<year>\d{4})-(?P<m>\d\d)", 0), ("brand new pattern", 0)} <= set(kept)
     assert not [k for k in kept if str(k[0]).startswith("unused")] and len(kept) < 50
     left = sorted(p.name for p in path.parent.glob("regex-*.marshal"))
-    assert path.name in left and len(left) == recache.KEEP_FILES
+    assert path.name in left and len(left) == startstore.KEEP_FILES
 
 
 def test_user_cache_dir_is_always_absolute(monkeypatch, tmp_path):

@@ -142,9 +142,11 @@ class Child:
                 with os.fdopen(write_fd, "wb") as fh:
                     fh.write(payload)
                 status = 0
-                from clawlint import recache
+                from clawlint import dccache, recache
 
-                recache.save()  # patterns only the child compiled (after the parent has its data)
+                # What only the child compiled (after the parent has its data).
+                recache.save()
+                dccache.save()
             except BaseException:  # noqa: BLE001 - the parent reruns the rules
                 status = 1
             finally:

@@ -1,0 +1,124 @@
+"""The persistent cache of dataclass-generated methods (clawlint/dccache.py): a later process
+defines the same classes without compiling, with identical behaviour, and anything damaged or
+mixed up falls back to dataclasses' own compile."""
+
+from __future__ import annotations
+
+import json
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+PROBE = r"""
+import json, sys
+from clawlint import dccache
+dccache.install()
+from dataclasses import dataclass, field, fields
+
+@dataclass
+class Plain:
+    a: int
+    b: str = "x"
+    c: list = field(default_factory=list)
+
+@dataclass(frozen=True, order=True)
+class Frozen:
+    k: str
+    n: int = 0
+
+@dataclass(slots=True)
+class Slotted:
+    v: "int | None" = None
+
+p, q = Plain(1), Plain(1, "y", [2])
+f, g = Frozen("a", 2), Frozen("a", 3)
+try:
+    f.n = 5
+    frozen_ok = False
+except Exception as exc:
+    frozen_ok = type(exc).__name__
+out = {
+    "repr": [repr(p), repr(q), repr(f), repr(Slotted(4))],
+    "eq": [p == Plain(1), p == q, f == Frozen("a", 2)],
+    "order": [f < g, sorted([g, f]) == [f, g]],
+    "hash": hash(f) == hash(Frozen("a", 2)),
+    "frozen": frozen_ok,
+    "factory": Plain(1).c is not Plain(1).c,
+    "init_annotations": {k: repr(v) for k, v in Plain.__init__.__annotations__.items()},
+    "slots": Slotted.__slots__,
+    "qualname": Plain.__init__.__qualname__,
+    "fields": [x.name for x in fields(Frozen)],
+}
+store = dccache._store
+print(json.dumps({"out": out, "compiled": len(store.new) if store else 0,
+                  "installed": dccache.installed()}))
+dccache.save()
+"""
+
+
+def _run(tmp_path: Path, **env: str) -> dict:
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    e.pop("CLAWLINT_NO_CODE_CACHE", None)
+    e.update(env)
+    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=e,
+                          check=True)
+    return json.loads(proc.stdout)
+
+
+def _cache_file(tmp_path: Path) -> Path:
+    files = list((tmp_path / "xdg" / "clawlint").glob("dataclass-*.marshal"))
+    assert len(files) == 1
+    return files[0]
+
+
+def test_second_process_reuses_the_code_with_identical_behaviour(tmp_path):
+    first = _run(tmp_path)
+    assert first["installed"] and first["compiled"] >= 6  # __init__, __repr__, __eq__, ...
+    second = _run(tmp_path)
+    assert second["compiled"] == 0  # every method came from the cache
+    assert second["out"] == first["out"]
+    off = _run(tmp_path, CLAWLINT_NO_CODE_CACHE="1")
+    assert not off["installed"] and off["out"] == first["out"]
+    # Annotations stay real objects: this module's `from __future__ import annotations` must
+    # not reach the generated code (they would turn into strings).
+    assert first["out"]["init_annotations"]["a"] == "<class 'int'>"
+
+
+def test_damaged_swapped_or_foreign_entries_are_compiled_again(tmp_path):
+    first = _run(tmp_path)
+    path = _cache_file(tmp_path)
+    header, entries = marshal.loads(path.read_bytes())
+    keys = list(entries)
+    # Two entries swapped: each names another source text, so neither is used.
+    entries[keys[0]], entries[keys[1]] = entries[keys[1]], entries[keys[0]]
+    entries[keys[2]] = entries[keys[2]][:-7]  # cut short
+    entries[keys[3]] = marshal.dumps((keys[3], "not code"))
+    path.write_bytes(marshal.dumps((header, entries)))
+    again = _run(tmp_path)
+    assert again["out"] == first["out"] and again["compiled"] == 4
+    assert _run(tmp_path)["compiled"] == 0  # repaired
+    path.write_bytes(b"\x00garbage")
+    assert _run(tmp_path)["out"] == first["out"]
+    other = (header[0] + 1, *header[1:])  # another format or bytecode version
+    path.write_bytes(marshal.dumps((other, entries)))
+    assert _run(tmp_path)["out"] == first["out"]
+
+
+def test_cli_run_fills_the_cache_and_keeps_its_output(tmp_path, ws):
+    root = ws({"AGENTS.md": "# Agents\n\nBe brief.\n"})
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    e.pop("CLAWLINT_NO_CODE_CACHE", None)
+    cmd = [sys.executable, "-m", "clawlint", "check", str(root), "--no-cache", "--exit-zero"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=e)
+    _, entries = marshal.loads(_cache_file(tmp_path).read_bytes())
+    assert len(entries) > 30  # clawlint's dataclasses
+    second = subprocess.run(cmd, capture_output=True, text=True, env=e)
+    off = subprocess.run(cmd, capture_output=True, text=True, env={**e, "CLAWLINT_NO_CODE_CACHE": "1"})
+    assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
+    assert (off.returncode, off.stdout) == (first.returncode, first.stdout)

@@ -309,3 +309,45 @@ def test_schedule_rule_uses_the_pinned_clock(monkeypatch):
     assert scan_text(line) == []
     monkeypatch.setenv("CLAWLINT_TODAY", "2027-01-10")
     assert [f.code for f in scan_text("2026-12-20 11:45")] == ["CV001"]
+
+
+def test_digit_and_word_prechecks_change_no_finding(monkeypatch):
+    """scan_text skips the stamp and live-value patterns on lines without a digit or a relative
+    word, and the rewrite check on lines without a frequency: the same findings as running
+    every pattern on every line, over the table, the rule pages, the example workspace and
+    lines spliced from them."""
+    import random
+    import re
+    from pathlib import Path
+
+    from clawlint.checks import volatile as V
+
+    root = Path(__file__).resolve().parent.parent
+    lines = [row[0] for row in FLAGGED + CLEAN]
+    for folder in (root / "examples", root / "clawlint" / "data", root / "docs"):
+        for p in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+            lines += p.read_text(encoding="utf-8", errors="replace").splitlines()
+    rng = random.Random(7)
+    words = [w for line in lines for w in line.split()]
+    for _ in range(3000):  # fragments of stamps and prose, in new company
+        lines.append(" ".join(rng.choice(words) for _ in range(rng.randint(2, 14))))
+    for _ in range(300):  # digits in other scripts, and relative words without digits
+        lines.append(rng.choice(["Updated: heute", "Last sync: agora", "Stand: jetzt",
+                                 "Last run: ٢٠٢٦-١١-٢٠", "更新时间：今天", "Last checked now",
+                                 "cache hit: ٤٢%", 'Status "Cache hit rate: 82%"',
+                                 "Worker 'pid 4242' runs", 'The "Context: 45k/200k" note']
+                                ) + " " + rng.choice(words))
+    # No code blocks: a stray fence in a spliced line would hide everything after it.
+    text = "\n".join(x.replace("`", "'").replace("~", "-").lstrip() for x in lines) + "\n"
+
+    def scan(path: str) -> list[tuple[str, int, int, int]]:
+        return [(f.code, f.line, f.start, f.end)
+                for f in V.scan_text(text, memory_file=path == "MEMORY.md", own_name=path)]
+
+    with_checks = {name: scan(name) for name in ("AGENTS.md", "MEMORY.md")}
+    always = re.compile("")  # search() always finds the empty match: every pattern runs
+    monkeypatch.setattr(V, "_DIGIT_RE", always)
+    monkeypatch.setattr(V, "_RELATIVE_WORD_ANY_RE", always)
+    monkeypatch.setattr(V, "_FREQ_LINE_RE", always)
+    assert {name: scan(name) for name in ("AGENTS.md", "MEMORY.md")} == with_checks
+    assert sum(map(len, with_checks.values())) > 100  # the corpus does exercise the patterns

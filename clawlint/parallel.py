@@ -106,6 +106,23 @@ class LoggingCache:
         self.writes.append(["run", inputs, code, [diag_to_json(d) for d in diags]])
 
 
+def _keep_freed_memory() -> None:
+    """In the child: let glibc reuse freed memory instead of returning it to the kernel.
+
+    numpy's temporaries (a few MB each while the TF-IDF index is built) are above malloc's
+    mmap threshold, so each one is mapped fresh and every page faults on first touch; on a
+    small VM a fault costs ~5 us, and the 1,000-card child took ~17,000 of them. With the heap
+    kept (the child is short-lived) it takes ~12,000 and ~40 ms less CPU. Not glibc: nothing."""
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL(None).mallopt
+        mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD: chunks below 64 MB come from the heap
+        mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD: keep up to 128 MB of freed heap
+    except (ImportError, OSError, AttributeError, TypeError):
+        pass
+
+
 class Child:
     """A forked process running `run(codes, cache)`; `join()` returns its results or None."""
 
@@ -133,6 +150,7 @@ class Child:
             status = 1
             try:
                 os.close(read_fd)
+                _keep_freed_memory()
                 logged = LoggingCache(cache) if cache is not None else None
                 diags, errors, replayable = run(codes, logged)
                 payload = json.dumps({

@@ -62,6 +62,19 @@ class ReadProblem:
     column: int = 1
 
 
+def _read_regular(path: str, size: int) -> bytes:
+    """A regular file's bytes with plain os calls: open() builds a buffered file object and
+    stats the file again, a third of the cost of reading a small card (1,000 cards: ~5 ms)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        parts = [os.read(fd, size + 1)]  # one more byte than stat said: growth shows
+        while parts[-1]:  # to the end, as file.read() does (a short read is not the end)
+            parts.append(os.read(fd, max(size, 1 << 16)))
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 2 else b"".join(parts)
+
+
 @dataclass
 class SourceFile:
     abspath: str | os.PathLike[str]  # absolute path as found (may be a symlink)
@@ -128,8 +141,7 @@ class SourceFile:
                     "Split it or move it out of the workspace",
                 )
                 return
-            with open(self.abspath, "rb") as fh:
-                data = fh.read()
+            data = _read_regular(self.abspath, st.st_size)
             self.stat_key = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError as exc:
             if exc.errno == errno.ELOOP:

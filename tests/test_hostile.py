@@ -352,3 +352,19 @@ def test_names_too_long_for_the_filesystem_are_missing_not_errors(tmp_path: Path
     diags = lint(tmp_path, ["ALL"])  # lint() asserts there is no internal error
     codes = {d.code for d in diags}
     assert "MEM003" in codes and "CFG001" in codes
+
+
+def test_a_file_read_is_whole_whatever_its_stat_said(tmp_path: Path):
+    """Files are read with plain os calls from the size stat gave: a file that grew since (an
+    agent appending to a log) is still read to its end, an empty one is empty."""
+    from clawlint.workspace import _read_regular
+
+    p = tmp_path / "grows.md"
+    data = (b"line of a growing daily log\n" * 5000)  # ~140 KB: several reads
+    p.write_bytes(data)
+    assert _read_regular(str(p), 10) == data
+    assert _read_regular(str(p), len(data)) == data
+    assert _read_regular(str(p), len(data) + 100) == data
+    e = tmp_path / "empty.md"
+    e.write_bytes(b"")
+    assert _read_regular(str(e), 0) == b""

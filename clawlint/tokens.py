@@ -74,14 +74,19 @@ def _load() -> Any:
     )
 
 
+RANKS_FORMAT = 2  # 2: grouped by their first two bytes, each group marshalled on its own
+
+
 def _ranks_cache() -> Path:
     from clawlint.paths import user_cache_dir
 
-    return Path(user_cache_dir()) / f"{ENCODING_NAME}-{ENCODING_SHA256[:16]}.marshal"
+    return (Path(user_cache_dir())
+            / f"{ENCODING_NAME}-{ENCODING_SHA256[:16]}-v{RANKS_FORMAT}.marshal")
 
 
-def _read_ranks() -> dict[bytes, int] | None:
-    """marshal (not pickle): loading it cannot run code, only rebuild plain data."""
+def _read_groups() -> dict[bytes, bytes] | None:
+    """The cached ranks as {first two bytes: marshalled {token: rank}}, not yet decoded.
+    marshal (not pickle): loading it cannot run code, only rebuild plain data."""
     import marshal
 
     from clawlint.atomic import read_cache_bytes
@@ -92,19 +97,53 @@ def _read_ranks() -> dict[bytes, int] | None:
     except (EOFError, ValueError, TypeError):
         return None
     if (
-        isinstance(data, tuple) and len(data) == 2 and data[0] == ENCODING_SHA256
-        and isinstance(data[1], dict) and len(data[1]) > 100_000
+        isinstance(data, tuple) and len(data) == 3 and data[0] == ENCODING_SHA256
+        and data[1] == RANKS_FORMAT and isinstance(data[2], dict) and data[2]
     ):
-        return data[1]
+        return data[2]
     return None
+
+
+def _decode_group(blob: Any) -> dict[bytes, int] | None:
+    import marshal
+
+    try:
+        group = marshal.loads(blob) if type(blob) is bytes else None
+    except (EOFError, ValueError, TypeError):
+        return None
+    return group if isinstance(group, dict) else None
+
+
+def _read_ranks() -> dict[bytes, int] | None:
+    """Every cached rank (tiktoken's encoder needs them all), or None."""
+    groups = _read_groups()
+    if groups is None:
+        return None
+    ranks: dict[bytes, int] = {}
+    for blob in groups.values():
+        group = _decode_group(blob)
+        if group is None:
+            return None
+        ranks.update(group)
+    return ranks if len(ranks) > 100_000 else None
 
 
 def _write_ranks(ranks: dict[bytes, int]) -> None:
     import marshal
+    import os
 
     from clawlint.atomic import write_quietly
 
-    write_quietly(_ranks_cache(), marshal.dumps((ENCODING_SHA256, ranks)))  # read-only home: parse every time
+    groups: dict[bytes, dict[bytes, int]] = {}
+    for token, rank in ranks.items():
+        groups.setdefault(token[:2], {})[token] = rank
+    data = marshal.dumps((ENCODING_SHA256, RANKS_FORMAT,
+                          {k: marshal.dumps(v) for k, v in groups.items()}))
+    if write_quietly(_ranks_cache(), data):  # read-only home: parse every time
+        try:  # the one-dict file of earlier versions
+            os.unlink(_ranks_cache().with_name(f"{ENCODING_NAME}-{ENCODING_SHA256[:16]}.marshal"))
+        except OSError:
+            pass
 
 
 def _parse_with_tiktoken(tl: Any, path: str) -> dict[bytes, int]:
@@ -179,32 +218,58 @@ MAX_MERGE_BYTES = 128
 # White_Space characters beyond ASCII (the Unicode property behind \s in tiktoken's regex).
 _WIDE_SPACE = frozenset("\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
                         "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-_ranks_memo: dict[bytes, int] | None = None
+# Decoding all 100k ranks takes ~45 ms and ~10 MB; a MEMORY.md of a few KB needs a few percent
+# of them. The cache groups them by their first two bytes (~4,500 groups): a piece's lookups
+# are all substrings of it, so its groups are those of its byte pairs, decoded on first use.
+_groups: dict[bytes, bytes] | None = None
+_ranks_memo: dict[bytes, int] = {}  # the decoded groups' ranks
+_decoded: set[bytes] = set()  # group keys looked at (decoded, or absent from the cache)
+
+
+def _need(key: bytes) -> bool:
+    """Decode group `key` into _ranks_memo; False when the cache entry is damaged."""
+    _decoded.add(key)
+    assert _groups is not None
+    blob = _groups.get(key)
+    if blob is None:
+        return True  # no token starts with these bytes
+    group = _decode_group(blob)
+    if group is None:
+        return False
+    _ranks_memo.update(group)
+    return True
 
 
 def _fast_count(text: str) -> int | None:
     import sys
 
+    global _groups
     if len(text) > FAST_MAX_CHARS or sys.version_info < (3, 11):
         return None
     classes = _as_classes(text)
     if classes is None:
         return None
-    global _ranks_memo
-    if _ranks_memo is None:
-        _ranks_memo = _read_ranks()
-        if _ranks_memo is None:  # first run: tiktoken parses the file and fills the cache
+    if _groups is None:
+        _groups = _read_groups()
+        if _groups is None:  # first run: tiktoken parses the file and fills the cache
             return None
-    ranks = _ranks_memo
+    ranks, decoded = _ranks_memo, _decoded
     n = 0
     for m in _pretokenizer().finditer(classes):
         b = text[m.start() : m.end()].encode("utf-8")
+        key = b[:2]
+        if key not in decoded and not _need(key):
+            return None
         if b in ranks:
             n += 1
-        elif len(b) > MAX_MERGE_BYTES:
+            continue
+        if len(b) > MAX_MERGE_BYTES:
             return None  # the merge below is quadratic: a long run goes to tiktoken
-        else:
-            n += _merged_parts(ranks, b)
+        for i in range(1, len(b) - 1):  # every pair the merge may look up starts at a byte
+            key = b[i : i + 2]
+            if key not in decoded and not _need(key):
+                return None
+        n += _merged_parts(ranks, b)
     return n
 
 

@@ -9,6 +9,12 @@ import pytest
 from clawlint import tokens as T
 
 
+def _forget_ranks(monkeypatch) -> None:
+    """As in a new process: no cached ranks read or decoded yet."""
+    monkeypatch.setattr(T, "_groups", None)
+    monkeypatch.setattr(T, "_ranks_memo", {})
+    monkeypatch.setattr(T, "_decoded", set())
+
 def test_file_matches_published_hash():
     assert hashlib.sha256(T.ENCODING_FILE.read_bytes()).hexdigest() == T.ENCODING_SHA256
 
@@ -41,7 +47,7 @@ def test_bad_file_is_refused(monkeypatch, tmp_path):
     bad = tmp_path / "cl100k_base.tiktoken"
     bad.write_bytes(b"not the file")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))  # no parsed ranks yet
-    monkeypatch.setattr(T, "_ranks_memo", None)
+    _forget_ranks(monkeypatch)
     monkeypatch.setattr(T, "ENCODING_FILE", bad)
     monkeypatch.setattr(T, "_encoding", None)
     monkeypatch.setattr(T, "_error", None)
@@ -73,17 +79,44 @@ def test_parsed_ranks_cache_roundtrip_and_corruption(tmp_path, monkeypatch):
     assert T._read_ranks() is None  # corrupt cache: parse the shipped file again
 
 
+def test_ranks_are_decoded_a_group_at_a_time_and_a_damaged_group_goes_to_tiktoken(
+        monkeypatch, tmp_path):
+    """The cache groups the ranks by their first two bytes; counting a short text decodes only
+    its pieces' groups, and a damaged group hands the count to tiktoken (same result)."""
+    import marshal
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    _forget_ranks(monkeypatch)
+    monkeypatch.setattr(T, "_encoding", None)
+    monkeypatch.setattr(T, "_error", None)
+    text = "Nightly restic snapshot of the NAS, kept for 30 days.\n"
+    want = _tiktoken_count(text)
+    assert T.count(text) == want  # first run: tiktoken parses the file and fills the cache
+    _forget_ranks(monkeypatch)
+    assert T._fast_count(text) == want
+    assert 0 < len(T._decoded) < 80 and len(T._ranks_memo) < 20_000  # of 4,500 groups, 100k ranks
+    sha, fmt, groups = marshal.loads(T._ranks_cache().read_bytes())
+    groups[b"Ni"] = groups[b"Ni"][:-3]  # cut short
+    T._ranks_cache().write_bytes(marshal.dumps((sha, fmt, groups)))
+    _forget_ranks(monkeypatch)
+    assert T._fast_count(text) is None
+    _forget_ranks(monkeypatch)
+    monkeypatch.setattr(T, "_encoding", None)  # a new process
+    assert T.count(text) == want  # through tiktoken, which parses the shipped file again
+    assert T._read_ranks() is not None  # and the cache is whole again
+
+
 def test_verified_ranks_in_the_cache_spare_reading_the_file(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(T, "_encoding", None)
     monkeypatch.setattr(T, "_error", None)
-    monkeypatch.setattr(T, "_ranks_memo", None)
+    _forget_ranks(monkeypatch)
     n = T.count("Nightly restic snapshot.")  # parses the shipped file, fills the cache
     assert T._read_ranks() is not None
     gone = tmp_path / "moved.tiktoken"  # the file is not needed any more
     monkeypatch.setattr(T, "ENCODING_FILE", gone)
     monkeypatch.setattr(T, "_encoding", None)
-    monkeypatch.setattr(T, "_ranks_memo", None)
+    _forget_ranks(monkeypatch)
     assert T.count("Nightly restic snapshot.") == n
     assert T.encoding().encode("x") == [87]  # the encoder too, from the cached ranks
 
@@ -152,7 +185,7 @@ def test_fast_count_hands_over_what_it_cannot_vouch_for(monkeypatch, tmp_path):
     assert T._fast_count("a\U000e0080b") is None  # unassigned in this Python's Unicode tables
     assert T._fast_count("ſ") is None  # `(?i)s` matches it: leave case folding to tiktoken
     assert T._fast_count("x" * (T.FAST_MAX_CHARS + 1)) is None
-    monkeypatch.setattr(T, "_ranks_memo", None)
+    _forget_ranks(monkeypatch)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty"))
     assert T._fast_count("no parsed ranks yet") is None  # tiktoken parses and fills the cache
 

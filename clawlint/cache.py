@@ -258,6 +258,10 @@ class ResultCache:
         hit = entry.get("diags")
         return _decoded(hit) if isinstance(hit, list) else None
 
+    def has_scoped(self, code: str) -> bool:
+        """Whether any result of `code` is stored (for whichever inputs)."""
+        return isinstance(self.data["scoped"].get(code), dict)
+
     def put_scoped(self, inputs: str, code: str, diags: list[Diagnostic]) -> None:
         self.data["scoped"][code] = {"inputs": inputs, "diags": [diag_to_json(d) for d in diags]}
         self.dirty = True

@@ -232,6 +232,8 @@ def scoped_inputs(ws: Workspace, rule: Rule) -> str | None:
 
 def scoped_hit(code: str, ws: Workspace, cache: ResultCache) -> bool:
     """Whether a workspace rule with declared inputs has a cached result for them."""
+    if not cache.has_scoped(code):
+        return False  # nothing stored: neither import the rule nor hash its inputs (cold run)
     for rule in iter_rules({code}):
         if rule.kinds is not None or rule.inputs is None:
             return False

@@ -161,3 +161,25 @@ def test_no_thread_for_the_results_runs_everything_here(example, monkeypatch):
     for pid in children:  # reaped: waiting again finds no such child
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_rule_with_nothing_cached_is_not_imported_to_ask(example, monkeypatch):
+    """Before the fork the parent asks which heavy rules the cache serves; with nothing stored
+    for a rule (a cold run) it answers without importing it or hashing its inputs (~30 ms:
+    the duplicate check's modules and every card's hash), and with a stored result it looks."""
+    from clawlint import engine as E
+    from clawlint.cache import ResultCache
+
+    cache = ResultCache(example, ".clawlint_cache", "key")
+    settings = Settings()
+    settings.embeddings = "lexical"  # offline: DUP001's results are cacheable
+    ws = Workspace(example, settings)
+    asked: list[set[str]] = []
+    real = E.iter_rules
+    monkeypatch.setattr(E, "iter_rules", lambda codes: asked.append(set(codes)) or real(codes))
+    assert not E.scoped_hit("DUP001", ws, cache) and asked == []
+    key = E.scoped_inputs(ws, next(iter(real({"DUP001"}))))
+    cache.put_scoped(key, "DUP001", [])
+    assert E.scoped_hit("DUP001", ws, cache) and asked == [{"DUP001"}]
+    cache.put_scoped("other inputs", "DUP001", [])
+    assert not E.scoped_hit("DUP001", ws, cache)

@@ -61,3 +61,27 @@ def lint(root: Path, select: list[str] | None = None, settings: Settings | None 
 
 def codes(diags: list[Diagnostic]) -> list[str]:
     return [d.code for d in diags]
+
+
+def run_start_cache_probe(tmp_path: Path, probe: str, off_var: str, **env: str) -> dict:
+    """Run `probe` (Python printing JSON) in a fresh process whose per-user cache is under
+    tmp_path/xdg, with the start-up cache switch `off_var` unset unless given in `env`."""
+    import json
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parent.parent
+    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+         "PYTHONPATH": str(repo) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    e.pop(off_var, None)
+    e.update(env)
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=e,
+                          check=True)
+    return json.loads(proc.stdout)
+
+
+def start_cache_file(tmp_path: Path, kind: str) -> Path:
+    """The one per-user cache file of `kind` ("regex", "dataclass") under tmp_path/xdg."""
+    files = list((tmp_path / "xdg" / "clawlint").glob(f"{kind}-*.marshal"))
+    assert len(files) == 1
+    return files[0]

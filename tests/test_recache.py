@@ -3,13 +3,13 @@ same patterns without compiling them, and anything damaged falls back to re's co
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_start_cache_probe, start_cache_file
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,19 +39,11 @@ print(json.dumps({"out": out, "compiled": new, "installed": recache.installed()}
 
 
 def _run(tmp_path: Path, **env: str) -> dict:
-    e = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"),
-         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    e.pop("CLAWLINT_NO_REGEX_CACHE", None)
-    e.update(env)
-    proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=e,
-                          check=True)
-    return json.loads(proc.stdout)
+    return run_start_cache_probe(tmp_path, PROBE, "CLAWLINT_NO_REGEX_CACHE", **env)
 
 
 def _cache_file(tmp_path: Path) -> Path:
-    files = list((tmp_path / "xdg" / "clawlint").glob("regex-*.marshal"))
-    assert len(files) == 1
-    return files[0]
+    return start_cache_file(tmp_path, "regex")
 
 
 def test_second_process_reuses_patterns_with_identical_behaviour(tmp_path):

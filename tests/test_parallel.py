@@ -183,3 +183,19 @@ def test_a_rule_with_nothing_cached_is_not_imported_to_ask(example, monkeypatch)
     assert E.scoped_hit("DUP001", ws, cache) and asked == [{"DUP001"}]
     cache.put_scoped("other inputs", "DUP001", [])
     assert not E.scoped_hit("DUP001", ws, cache)
+
+
+def test_card_frontmatter_is_parsed_once_before_the_fork_when_both_sides_read_it(example):
+    """The card rules (here) and the duplicate check (child) both read every card's
+    frontmatter: it is parsed before the fork, once; otherwise it is left to whoever needs it."""
+    from clawlint.workspace import Kind
+
+    def parsed(root: Path, light: list[str], heavy: list[str]) -> list[bool]:
+        ws = Workspace(root, Settings())
+        parallel.prefetch(ws, light, heavy)
+        return ["frontmatter" in vars(f) for f in ws.of_kind(Kind.CARD)]
+
+    both = parsed(example, ["CRD001", "SEC001"], ["DUP001", "MEM001"])
+    assert both and all(both)
+    assert not any(parsed(example, ["SEC001"], ["DUP001"]))  # no card rule here
+    assert not any(parsed(example, ["CRD001"], ["MEM001"]))  # no duplicate check there

@@ -121,6 +121,26 @@ class LoggingCache:
         self.writes.append(["run", inputs, code, [diag_to_json(d) for d in diags]])
 
 
+# numpy's BLAS starts worker threads when it loads, and an idle OpenBLAS worker spins for a
+# while before it sleeps: with both processes busy on two cores, that thread takes CPU from
+# the other process (the 1,000-card child ran ~60 ms longer than its CPU time; the parent
+# stalled as well). clawlint's numpy work is not BLAS-bound, so one thread is enough.
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                    "BLIS_NUM_THREADS")
+
+
+def _one_blas_thread(force: bool) -> None:
+    """Before numpy loads: one BLAS thread. The child forces it (it exits soon and spawns
+    nothing); the parent keeps a value the user set."""
+    if "numpy" in sys.modules:
+        return  # too late: the library has read its settings
+    for var in BLAS_THREAD_VARS:
+        if force:
+            os.environ[var] = "1"
+        else:
+            os.environ.setdefault(var, "1")
+
+
 def _keep_freed_memory() -> None:
     """In the child: let glibc reuse freed memory instead of returning it to the kernel.
 
@@ -166,6 +186,7 @@ class Child:
             try:
                 os.close(read_fd)
                 _keep_freed_memory()
+                _one_blas_thread(force=True)
                 logged = LoggingCache(cache) if cache is not None else None
                 diags, errors, replayable = run(codes, logged)
                 payload = json.dumps({
@@ -185,6 +206,7 @@ class Child:
             finally:
                 os._exit(status)
         os.close(write_fd)
+        _one_blas_thread(force=False)
         self.pid = pid
         # Read the results as soon as they come: a child blocked on a full pipe would hold
         # its memory (the tokenizer, copied pages) until we join, adding it to our own peak.

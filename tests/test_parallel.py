@@ -199,3 +199,23 @@ def test_card_frontmatter_is_parsed_once_before_the_fork_when_both_sides_read_it
     assert both and all(both)
     assert not any(parsed(example, ["SEC001"], ["DUP001"]))  # no card rule here
     assert not any(parsed(example, ["CRD001"], ["MEM001"]))  # no duplicate check there
+
+
+@needs_fork
+def test_one_blas_thread_in_the_child_and_by_default_here(monkeypatch):
+    """An idle OpenBLAS worker spins before it sleeps and takes the other process's core: the
+    child always loads numpy with one BLAS thread; this process does unless the user chose."""
+    import sys
+
+    monkeypatch.delitem(sys.modules, "numpy", raising=False)  # as before numpy is imported
+    for var in parallel.BLAS_THREAD_VARS:  # restored after the test, whatever the run sets
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "8")
+
+    def report(_codes, _cache):
+        return [], [f"{v}={parallel.os.environ.get(v)}" for v in parallel.BLAS_THREAD_VARS], True
+
+    got = parallel.Child(["X"], None, report).join()
+    assert got is not None and got["errors"] == [f"{v}=1" for v in parallel.BLAS_THREAD_VARS]
+    assert parallel.os.environ["OPENBLAS_NUM_THREADS"] == "8"  # the user's choice, kept here
+    assert parallel.os.environ["OMP_NUM_THREADS"] == "1"

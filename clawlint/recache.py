@@ -25,7 +25,7 @@ from typing import Any
 
 from clawlint.startstore import Store
 
-FORMAT = 2  # 2: each entry marshalled on its own, decoded when its pattern is compiled
+FORMAT = 3  # 3: each entry (key, args) marshalled on its own behind a digest, decoded on use
 MAX_ENTRIES = 1024  # bounds the file (~3 MB); clawlint and its libraries need ~250
 _DEBUG = 128  # re.DEBUG: the compiler prints, so such patterns always compile for real
 
@@ -89,10 +89,14 @@ def install() -> None:
             return original(p, flags)
         key = (p, int(flags))
         if key in store.entries:
-            args = store.get(key)
+            entry = store.get(key)
             # An entry must be for this very pattern and flags (a tampered or mixed-up file
-            # must not hand back another pattern); the engine validates the code itself.
-            if args is not None:
+            # must not hand back another pattern: the key is stored in it and compared
+            # exactly); the engine validates the code itself.
+            if entry is not None:
+                ok = (type(entry) is tuple and len(entry) == 2 and type(entry[0]) is tuple
+                      and entry[0] == key and type(entry[0][0]) is type(p))
+                args = entry[1] if ok else None
                 if (type(args) is tuple and len(args) == 6 and type(args[0]) is type(p)
                         and args[0] == p and isinstance(args[1], int)
                         and args[1] & key[1] == key[1]):
@@ -109,8 +113,8 @@ def install() -> None:
         if args is not None and len(args) == 6 and args[0] is p:
             # The code holds re's named int constants; marshal takes plain ints only.
             pattern_, flags_, code, groups, groupindex, indexgroup = args
-            store.add(key, (pattern_, int(flags_), [int(c) for c in code], int(groups),
-                            dict(groupindex), tuple(indexgroup)), took)
+            store.add(key, (key, (pattern_, int(flags_), [int(c) for c in code], int(groups),
+                                  dict(groupindex), tuple(indexgroup))), took)
         return pattern
 
     compiler._sre = SreRecorder()

@@ -4,8 +4,10 @@ regular expressions, the methods dataclasses generates), kept like .pyc files.
 Shared by clawlint/recache.py and clawlint/dccache.py. One file per kind and interpreter build
 (builds of one minor version would overwrite each other's entries on every run if they shared
 one). Each entry is marshalled on its own and decoded only when asked for: a run uses a few
-hundred of up to `max_entries`, and decoding them all took ~30 ms of every run. Whoever reads
-an entry checks that it is the one asked for; a damaged entry is reported with `damaged()` and
+hundred of up to `max_entries`, and decoding them all took ~30 ms of every run. Each entry
+carries a BLAKE2 digest of its bytes, checked before it is decoded, so a damaged file (a bit
+flipped on disk) is a miss, never a wrong pattern or broken code; whoever reads an entry also
+checks that it names the very key asked for. A damaged entry is reported with `damaged()` and
 the file is rewritten. New entries are saved only when they cost more to rebuild than
 rewriting the file does (`min_save` seconds), and a full file keeps what the run used.
 """
@@ -18,16 +20,19 @@ import os
 import sys
 from typing import Any
 
+DIGEST = 16  # bytes of BLAKE2b in front of each entry
 KEEP_FILES = 4  # per kind: one per interpreter build in use (a project venv next to a pipx install)
 
 
 class Store:
     def __init__(self, kind: str, header: tuple[Any, ...], max_entries: int,
-                 min_save: float) -> None:
+                 min_save: float, trusted: Any = None) -> None:
+        """`trusted(path)`: whether the file (and its folder) may be used at all; None: any."""
         self.kind = kind
         self.header = header
         self.max_entries = max_entries
         self.min_save = min_save
+        self.trusted = trusted
         self.entries: dict[Any, bytes] = self._load()
         self.had_file = bool(self.entries)
         self.new: dict[Any, bytes] = {}
@@ -46,6 +51,8 @@ class Store:
     def _load(self) -> dict[Any, bytes]:
         from clawlint.atomic import read_cache_bytes
 
+        if self.trusted is not None and not self.trusted(self.path()):
+            return {}
         raw = read_cache_bytes(self.path())
         try:
             data = marshal.loads(raw) if raw else None  # marshal: plain data, loading runs no code
@@ -61,10 +68,12 @@ class Store:
         blob = self.entries.get(key)
         if blob is None:
             return None
-        try:
-            value = marshal.loads(blob) if type(blob) is bytes else None
-        except (EOFError, ValueError, TypeError):
-            value = None
+        value = None
+        if type(blob) is bytes and _digest(blob[DIGEST:]) == blob[:DIGEST]:
+            try:
+                value = marshal.loads(blob[DIGEST:])
+            except (EOFError, ValueError, TypeError):
+                value = None
         if value is None:
             self.damaged(key)
         else:
@@ -82,7 +91,7 @@ class Store:
             blob = marshal.dumps(value)
         except ValueError:
             return
-        self.entries[key] = self.new[key] = blob
+        self.entries[key] = self.new[key] = _digest(blob) + blob
         self.new_cost += cost
         self.used.add(key)
 
@@ -95,6 +104,8 @@ class Store:
             return  # cheaper to build them again than to rewrite the file
         from clawlint.atomic import write_quietly
 
+        if self.trusted is not None and not self.trusted(self.path()):
+            return
         merged = self._load()  # another process may have added entries since we read it
         for key in self.bad:
             merged.pop(key, None)
@@ -130,3 +141,7 @@ class Store:
                     os.unlink(os.path.join(folder, name))
                 except OSError:
                     pass
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=DIGEST).digest()

@@ -72,6 +72,25 @@ def test_corrupt_or_foreign_cache_file_falls_back(tmp_path):
     assert _run(tmp_path)["compiled"] == 5
 
 
+def _decode(blob: bytes) -> tuple:
+    import marshal
+
+    from clawlint.startstore import DIGEST
+
+    return marshal.loads(blob[DIGEST:])
+
+
+def _encode(value: tuple) -> bytes:
+    """An entry as the store writes it: a valid digest in front (a tampered, not a damaged,
+    entry: only the checks inside recache can refuse it)."""
+    import marshal
+
+    from clawlint.startstore import _digest
+
+    blob = marshal.dumps(value)
+    return _digest(blob) + blob
+
+
 def test_damaged_entry_is_recompiled_not_trusted(tmp_path):
     first = _run(tmp_path)
     import marshal
@@ -79,19 +98,42 @@ def test_damaged_entry_is_recompiled_not_trusted(tmp_path):
     path = _cache_file(tmp_path)
     header, entries = marshal.loads(path.read_bytes())
     for key, blob in list(entries.items()):  # each entry is marshalled on its own
-        args = marshal.loads(blob)
-        entries[key] = marshal.dumps((args[0], args[1], [1, 2, 3], *args[3:]))  # invalid code
+        stored_key, args = _decode(blob)
+        assert stored_key == key
+        entries[key] = _encode((key, (args[0], args[1], [1, 2, 3], *args[3:])))  # invalid code
     path.write_bytes(marshal.dumps((header, entries)))
     again = _run(tmp_path)
     assert again["compiled"] == 5 and again["out"] == first["out"]
     _, repaired = marshal.loads(path.read_bytes())
-    assert all(len(marshal.loads(b)[2]) > 3 for b in repaired.values())
-    # Entries cut short, of the wrong type, or not a tuple: recompiled as well.
+    assert all(len(_decode(b)[1][2]) > 3 for b in repaired.values())
+    # Entries cut short, of the wrong type, not a tuple, or with one bit flipped on disk (the
+    # digest no longer matches): recompiled as well.
     values = list(repaired.values())
-    for key, bad in zip(repaired, [values[0][:-5], b"", ("x",), marshal.dumps([1]), 7], strict=False):
+    flipped = bytearray(values[1])
+    flipped[-9] ^= 1
+    bad_values = [values[0][:-5], b"", ("x",), bytes(flipped), 7]
+    for key, bad in zip(repaired, bad_values, strict=False):
         repaired[key] = bad
     path.write_bytes(marshal.dumps((header, repaired)))
     assert _run(tmp_path) == {**first, "compiled": 5}
+
+
+def test_an_entry_for_other_flags_of_the_same_pattern_is_not_used(tmp_path):
+    """`re.I` compiles to a superset of the flags of no `re.I`: an entry swapped between the
+    two must still be refused (the key is stored in the entry and compared exactly)."""
+    import marshal
+
+    probe = ("import re, json; from clawlint import recache; recache.install(); "
+             "a = re.compile('colou?r'); b = re.compile('colou?r', re.I); "
+             "print(json.dumps([bool(a.match('COLOR')), bool(b.match('COLOR')), "
+             "len(recache._store.new)])); recache.save()")
+    assert run_start_cache_probe(tmp_path, probe, "CLAWLINT_NO_REGEX_CACHE") == [False, True, 2]
+    path = _cache_file(tmp_path)
+    header, entries = marshal.loads(path.read_bytes())
+    plain, folded = ("colou?r", 0), ("colou?r", 2)
+    entries[plain], entries[folded] = entries[folded], entries[plain]
+    path.write_bytes(marshal.dumps((header, entries)))
+    assert run_start_cache_probe(tmp_path, probe, "CLAWLINT_NO_REGEX_CACHE") == [False, True, 2]
 
 
 def test_cli_run_fills_the_cache(tmp_path, ws):
@@ -196,3 +238,21 @@ def test_a_few_cheap_new_patterns_do_not_rewrite_the_file(tmp_path):
     import marshal
 
     assert ("[abc]x", 0) in marshal.loads(path.read_bytes())[1]
+
+
+def test_a_flipped_bit_is_a_miss_not_a_different_value(tmp_path, monkeypatch):
+    """A bit flipped on disk can leave an entry that still decodes, to another pattern's code
+    (a literal `n` read as `o`): the digest in front of each entry turns that into a miss."""
+    import marshal
+
+    from clawlint.startstore import DIGEST, Store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = Store("test", ("header",), 10, 0.0)
+    store.add("k", ("k", [17, 110]), 1.0)
+    assert store.get("k") == ("k", [17, 110])
+    flipped = bytearray(store.entries["k"])
+    flipped[-4] ^= 1  # the low byte of the last int
+    assert marshal.loads(bytes(flipped[DIGEST:])) == ("k", [17, 111])  # still decodes...
+    store.entries["k"] = bytes(flipped)
+    assert store.get("k") is None and store.repair  # ...but is refused, and the file repaired

@@ -9,10 +9,16 @@ compiled code, keyed by the interpreter build and that exact source text, in the
 
 Only the command-line entry point installs it, by shadowing `exec` inside the dataclasses
 module; every other exec is untouched. An entry must name the very source text asked for (a
-swapped or foreign entry is not used) and hold a code object; anything else compiles as
+swapped or foreign entry is not used), pass its digest (a bit flipped on disk could otherwise
+leave bytecode that crashes the interpreter) and hold a code object; anything else compiles as
 before. The code is compiled exactly as dataclasses' own exec would (no inherited __future__
-flags, the same "<string>" file name). Like a .pyc file in the user's own cache folder, the
-file is trusted to hold the code it was given. `CLAWLINT_NO_CODE_CACHE=1` turns it off.
+flags, the same "<string>" file name).
+
+Unlike the other per-user caches this one holds code that runs, so it is used like a .pyc
+file only where no one else could have written it: the file and its folder must belong to
+this user and be writable by no one else (a folder another user created in the shared
+temporary directory, clawlint's fallback without a home folder, is refused; so is any
+platform without POSIX owners). `CLAWLINT_NO_CODE_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
@@ -40,6 +46,28 @@ def _header() -> tuple[Any, ...]:
     return (FORMAT, sys.hexversion, sys.implementation.cache_tag, importlib.util.MAGIC_NUMBER)
 
 
+def _trusted(path: str) -> bool:
+    """Whether the cache file (if it exists) and its folder (if it exists) belong to this
+    user and are writable by no one else. Followed links count as what they point to."""
+    import stat
+
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return False
+    for p, is_file in ((os.path.dirname(path), False), (path, True)):
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            continue  # nothing there yet: nothing to trust, and ours once we create it
+        except OSError:
+            return False
+        if st.st_uid != getuid() or st.st_mode & 0o022:
+            return False
+        if is_file and not stat.S_ISREG(st.st_mode):
+            return False
+    return True
+
+
 def installed() -> bool:
     return _store is not None
 
@@ -53,7 +81,7 @@ def install() -> None:
 
     if "exec" in vars(dataclasses):  # someone else shadows it already: leave it alone
         return
-    store = Store("dataclass", _header(), MAX_ENTRIES, MIN_SAVE_SECONDS)
+    store = Store("dataclass", _header(), MAX_ENTRIES, MIN_SAVE_SECONDS, trusted=_trusted)
     real_exec = builtins.exec
 
     def cached_exec(source: Any, globals: Any = None, locals: Any = None, /) -> Any:

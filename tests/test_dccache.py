@@ -115,3 +115,51 @@ def test_cli_run_fills_the_cache_and_keeps_its_output(tmp_path, ws):
     off = subprocess.run(cmd, capture_output=True, text=True, env={**e, "CLAWLINT_NO_CODE_CACHE": "1"})
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
     assert (off.returncode, off.stdout) == (first.returncode, first.stdout)
+
+
+def test_a_flipped_bit_in_the_bytecode_is_compiled_again_not_run(tmp_path):
+    """Bytecode with one bit flipped can still decode and crash the interpreter when run: the
+    digest in front of each entry refuses it first."""
+    first = _run(tmp_path)
+    path = _cache_file(tmp_path)
+    header, entries = marshal.loads(path.read_bytes())
+    for key, blob in entries.items():
+        flipped = bytearray(blob)
+        flipped[len(flipped) // 2] ^= 0x20
+        entries[key] = bytes(flipped)
+    path.write_bytes(marshal.dumps((header, entries)))
+    again = _run(tmp_path)
+    assert again["out"] == first["out"] and again["compiled"] == first["compiled"]
+
+
+def test_code_is_only_loaded_from_a_folder_and_file_no_one_else_can_write(tmp_path, monkeypatch):
+    """The cache holds code that runs: a file or folder another user owns or could write to
+    (say a folder someone else created in the shared temporary directory) is not used."""
+    from clawlint import dccache
+
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    folder.chmod(0o700)
+    f = folder / "dataclass-x.marshal"
+    f.write_bytes(b"x")
+    f.chmod(0o600)
+    assert dccache._trusted(str(f))
+    assert dccache._trusted(str(tmp_path / "none" / "dataclass-x.marshal"))  # not there yet
+    f.chmod(0o622)
+    assert not dccache._trusted(str(f))  # group/world-writable file
+    f.chmod(0o600)
+    folder.chmod(0o777)
+    assert not dccache._trusted(str(f))  # anyone could swap the file
+    folder.chmod(0o700)
+    monkeypatch.setattr(dccache.os, "getuid", lambda: os.stat(f).st_uid + 1)
+    assert not dccache._trusted(str(f))  # another user's
+    monkeypatch.undo()
+    d = folder / "dataclass-y.marshal"
+    d.mkdir()
+    assert not dccache._trusted(str(d))  # not a regular file
+    # A whole run in a world-writable cache folder: nothing is read from it or written to it.
+    xdg = tmp_path / "xdg"
+    (xdg / "clawlint").mkdir(parents=True)
+    (xdg / "clawlint").chmod(0o777)
+    assert _run(tmp_path)["compiled"] >= 6
+    assert _run(tmp_path)["compiled"] >= 6 and not list((xdg / "clawlint").glob("dataclass-*"))

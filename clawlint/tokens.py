@@ -74,7 +74,9 @@ def _load() -> Any:
     )
 
 
-RANKS_FORMAT = 2  # 2: grouped by their first two bytes, each group marshalled on its own
+# 3: grouped by their first two bytes, each group marshalled on its own behind a BLAKE2
+# digest (a bit flipped on disk is a miss, not a wrong rank)
+RANKS_FORMAT = 3
 
 
 def _ranks_cache() -> Path:
@@ -107,11 +109,26 @@ def _read_groups() -> dict[bytes, bytes] | None:
 def _decode_group(blob: Any) -> dict[bytes, int] | None:
     import marshal
 
+    from clawlint.startstore import DIGEST, _digest
+
+    if type(blob) is not bytes or _digest(blob[DIGEST:]) != blob[:DIGEST]:
+        return None
     try:
-        group = marshal.loads(blob) if type(blob) is bytes else None
+        group = marshal.loads(blob[DIGEST:])
     except (EOFError, ValueError, TypeError):
         return None
-    return group if isinstance(group, dict) else None
+    if not isinstance(group, dict) or not all(type(v) is int for v in group.values()):
+        return None
+    return group
+
+
+def _encode_group(group: dict[bytes, int]) -> bytes:
+    import marshal
+
+    from clawlint.startstore import _digest
+
+    blob = marshal.dumps(group)
+    return _digest(blob) + blob
 
 
 def _read_ranks() -> dict[bytes, int] | None:
@@ -138,7 +155,7 @@ def _write_ranks(ranks: dict[bytes, int]) -> None:
     for token, rank in ranks.items():
         groups.setdefault(token[:2], {})[token] = rank
     data = marshal.dumps((ENCODING_SHA256, RANKS_FORMAT,
-                          {k: marshal.dumps(v) for k, v in groups.items()}))
+                          {k: _encode_group(v) for k, v in groups.items()}))
     if write_quietly(_ranks_cache(), data):  # read-only home: parse every time
         try:  # the one-dict file of earlier versions
             os.unlink(_ranks_cache().with_name(f"{ENCODING_NAME}-{ENCODING_SHA256[:16]}.marshal"))
@@ -227,16 +244,19 @@ _decoded: set[bytes] = set()  # group keys looked at (decoded, or absent from th
 
 
 def _need(key: bytes) -> bool:
-    """Decode group `key` into _ranks_memo; False when the cache entry is damaged."""
-    _decoded.add(key)
-    assert _groups is not None
-    blob = _groups.get(key)
-    if blob is None:
-        return True  # no token starts with these bytes
-    group = _decode_group(blob)
-    if group is None:
+    """Decode group `key` into _ranks_memo; False when the cache entry is damaged (and from
+    then on: the ranks at hand are incomplete, so every later count goes to tiktoken)."""
+    global _groups
+    if not _groups:
         return False
-    _ranks_memo.update(group)
+    blob = _groups.get(key)
+    if blob is not None:
+        group = _decode_group(blob)
+        if group is None:
+            _groups = {}  # damaged: tiktoken parses the file and rewrites the cache
+            return False
+        _ranks_memo.update(group)
+    _decoded.add(key)  # only once its ranks are in (or no token starts with these bytes)
     return True
 
 
@@ -253,6 +273,8 @@ def _fast_count(text: str) -> int | None:
         _groups = _read_groups()
         if _groups is None:  # first run: tiktoken parses the file and fills the cache
             return None
+    if not _groups:
+        return None  # a damaged group was found earlier in this process
     ranks, decoded = _ranks_memo, _decoded
     n = 0
     for m in _pretokenizer().finditer(classes):

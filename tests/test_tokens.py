@@ -100,10 +100,25 @@ def test_ranks_are_decoded_a_group_at_a_time_and_a_damaged_group_goes_to_tiktoke
     T._ranks_cache().write_bytes(marshal.dumps((sha, fmt, groups)))
     _forget_ranks(monkeypatch)
     assert T._fast_count(text) is None
+    # Once a group was found damaged, no later count uses the ranks decoded so far (they are
+    # incomplete): without an encoder either, every count is the same estimate.
+    monkeypatch.setattr(T, "_encoding", None)
+    monkeypatch.setattr(T, "_error", "no encoder here")
+    assert T.count_with_method(text) == T.count_with_method(text)
+    assert T.count_with_method(text)[1].startswith("estimate")
+    monkeypatch.setattr(T, "_error", None)
+    # A bit flipped inside a group that still decodes (another rank): refused by its digest.
     _forget_ranks(monkeypatch)
     monkeypatch.setattr(T, "_encoding", None)  # a new process
     assert T.count(text) == want  # through tiktoken, which parses the shipped file again
     assert T._read_ranks() is not None  # and the cache is whole again
+    sha, fmt, groups = marshal.loads(T._ranks_cache().read_bytes())
+    flipped = bytearray(groups[b" r"])
+    flipped[-1] ^= 1  # the high byte of the last rank
+    groups[b" r"] = bytes(flipped)
+    T._ranks_cache().write_bytes(marshal.dumps((sha, fmt, groups)))
+    _forget_ranks(monkeypatch)
+    assert T._fast_count(text) is None
 
 
 def test_verified_ranks_in_the_cache_spare_reading_the_file(monkeypatch, tmp_path):

@@ -152,8 +152,11 @@ def _keep_freed_memory() -> None:
         import ctypes
 
         mallopt = ctypes.CDLL(None).mallopt
-        mallopt(-3, 64 << 20)  # M_MMAP_THRESHOLD: chunks below 64 MB come from the heap
-        mallopt(-1, 128 << 20)  # M_TRIM_THRESHOLD: keep up to 128 MB of freed heap
+        # M_MMAP_THRESHOLD: chunks below 32 MiB (the largest value glibc accepts on 64-bit)
+        # come from the heap. Only then M_TRIM_THRESHOLD: setting it alone would also switch
+        # off glibc's own threshold adjustment, the opposite of the intent.
+        if mallopt(-3, 32 << 20) == 1:
+            mallopt(-1, 128 << 20)  # keep up to 128 MiB of freed heap
     except (ImportError, OSError, AttributeError, TypeError):
         pass
 

@@ -65,7 +65,11 @@ class ReadProblem:
 def _read_regular(path: str, size: int) -> bytes:
     """A regular file's bytes with plain os calls: open() builds a buffered file object and
     stats the file again, a third of the cost of reading a small card (1,000 cards: ~5 ms)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    # O_NONBLOCK: were the file swapped for a FIFO since its stat, the read returns at once
+    # (empty, or PAR001 while a writer holds it) instead of waiting for a writer; a regular
+    # file reads as usual.
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
     try:
         parts = [os.read(fd, size + 1)]  # one more byte than stat said: growth shows
         while parts[-1]:  # to the end, as file.read() does (a short read is not the end)

@@ -210,10 +210,11 @@ class ResultCache:
             if code not in ran:
                 ran.add(code)
                 ran_dirty.add(rel)
+            rules = entry["rules"]
             if diags:
-                entry["rules"][code] = [diag_to_json(d) for d in diags]
-            else:
-                entry["rules"].pop(code, None)
+                rules[code] = [diag_to_json(d) for d in diags]
+            elif rules:  # most files have no findings at all
+                rules.pop(code, None)
         self.dirty = True
 
     def put_file(self, rel: str, sha: str | None, code: str, diags: list[Diagnostic]) -> None:

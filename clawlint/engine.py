@@ -147,9 +147,10 @@ def _run_rule_cached(
         out.extend(cached)
     stored: list[tuple[str, str | None, list[Diagnostic]]] = []
     failed = False
-    for f in files:
+    func = rule.func
+    for f in files:  # per card and rule on big workspaces: kept lean
         try:
-            produced = list(rule.func(ctx) if f is None else rule.func(ctx, f))
+            produced = [*func(ctx)] if f is None else [*func(ctx, f)]
         except Exception as exc:  # a rule bug must not hide every other finding
             failed = True
             where = f" on {f.rel}" if f is not None else ""
@@ -160,8 +161,9 @@ def _run_rule_cached(
 
                 traceback.print_exc(file=sys.stderr)
             continue
-        out.extend(produced)
-        if f is not None and use_cache:
+        if produced:
+            out.extend(produced)
+        if use_cache and f is not None:
             stored.append((f.rel, f.sha256, produced))
     if stored:
         assert cache is not None

@@ -17,8 +17,9 @@ with wall time and peak memory, and the targets of issue 7 as ratios. Peak memor
 separate, sampled repeats of the first and cold runs (sampling /proc takes CPU from the timed
 process on a small machine), and from the other runs' own peak RSS.
 
-The baseline and the cold, warm and no-replay runs are repeated (--repeat, default 3) and the
-median is shown: on a shared machine single runs of ~0.2 s vary by 2x.
+The baseline and the cold, warm and no-replay runs are repeated (--repeat, default 5) and the
+median is shown: on a shared machine single runs of ~0.2 s vary by 2x. Baseline and cold runs
+alternate, so the machine's drift over minutes affects both sides of their ratio alike.
 
     python benchmarks/bench.py                 # all sizes
     python benchmarks/bench.py --sizes 40 1000 # some sizes
@@ -207,7 +208,11 @@ def measure(code: str, args: list[str], env: dict[str, str], sample: bool = Fals
 def median_of(times: int, run: Any, *run_args: Any) -> tuple[float, float, int]:
     """Median wall time of `times` runs of `run(*run_args)`, with the largest peak memory and
     the last exit code."""
-    got = [run(*run_args) for _ in range(max(1, times))]
+    return _median([run(*run_args) for _ in range(max(1, times))])
+
+
+def _median(got: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """(median wall time, largest peak memory, last exit code) of some runs."""
     walls = sorted(g[0] for g in got)
     return walls[len(walls) // 2], max(g[1] for g in got), got[-1][2]
 
@@ -232,7 +237,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="*", default=[40, 1000, 10000])
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ap.add_argument("--repeat", type=int, default=3,
+    ap.add_argument("--repeat", type=int, default=5,
                     help="runs of the baseline, cold, warm and no-replay cases (median shown)")
     ap.add_argument("--lint-args", default="",
                     help="extra clawlint arguments, e.g. \"--ignore DUP\" to time the rest alone")
@@ -272,9 +277,6 @@ def main() -> None:
                     os.utime(p, (old, old))
             lint_args = ["check", str(tmp), "--exit-zero", "--output-format", "json",
                          "--output-file", os.devnull, "--embeddings", "lexical", *args.lint_args.split()]
-            # The machine is shared: single runs of ~0.2 s vary by 2x. The baseline and the
-            # cold, warm and no-replay runs are repeated and their medians reported.
-            base = median_of(args.repeat, measure, BASELINE, [str(tmp)], env)
             # First run on a machine: empty per-user caches too (a throwaway cache home).
             fresh_home = tempfile.mkdtemp(prefix="clawlint-bench-fresh-")
             try:
@@ -282,7 +284,14 @@ def main() -> None:
             finally:
                 shutil.rmtree(fresh_home, ignore_errors=True)
                 shutil.rmtree(tmp / ".clawlint_cache", ignore_errors=True)
-            cold = median_of(args.repeat, cold_run, tmp, lint_args, env)  # leaves the cache
+            # The machine is shared: single runs of ~0.2 s vary by 2x, and its speed drifts
+            # over minutes. The baseline and cold runs alternate (so drift affects both alike,
+            # as a ratio assumes); they and the warm and no-replay runs are repeated and their
+            # medians reported.
+            pairs = [(measure(BASELINE, [str(tmp)], env), cold_run(tmp, lint_args, env))
+                     for _ in range(max(1, args.repeat))]  # the last cold run leaves the cache
+            base = _median([p[0] for p in pairs])
+            cold = _median([p[1] for p in pairs])
             warm = median_of(args.repeat, measure, RUNNER, lint_args, env)
             warm_process = process_wall(RUNNER, lint_args, env)
             no_replay = median_of(args.repeat, measure, RUNNER, lint_args,

@@ -259,6 +259,10 @@ class ResultCache:
         hit = entry.get("diags")
         return _decoded(hit) if isinstance(hit, list) else None
 
+    def has_file_results(self) -> bool:
+        """Whether any per-file result is stored (a run after an edit, not a cold one)."""
+        return bool(self.data["files"])
+
     def has_scoped(self, code: str) -> bool:
         """Whether any result of `code` is stored (for whichever inputs)."""
         return isinstance(self.data["scoped"].get(code), dict)

@@ -276,7 +276,7 @@ def _run_rules(
                 def run_child(some: list[str], c: Any) -> tuple[list[Diagnostic], list[str], bool]:
                     return run(some, c), result.internal_errors[before:], result.replayable
 
-                parallel.prefetch(ws, light, heavy)
+                parallel.prefetch(ws, light, heavy, cache)
                 try:
                     child = parallel.Child(heavy, cache, run_child)
                     mine = light

@@ -73,19 +73,27 @@ def split(codes: list[str], files: int = 0) -> tuple[list[str], list[str]]:
     return [c for c in codes if c not in away], [c for c in codes if c in away]
 
 
-def prefetch(ws: Any, light: list[str], heavy: list[str]) -> None:
+def prefetch(ws: Any, light: list[str], heavy: list[str], cache: Any = None) -> None:
     """Before the fork, parse what both processes would otherwise parse after it: every
     card's frontmatter when the card rules stay here and the duplicate check goes to the
     child (each side took ~40 ms for 1,000 cards; done once, it is ~25 ms on the shared path,
-    and importing PyYAML happens once too)."""
+    and importing PyYAML happens once too). Not when the per-file cache already holds results
+    (the card rules then skip most cards, and the child would parse them in parallel). A card
+    whose frontmatter cannot be parsed is left to the rules, which report it."""
     from clawlint.registry import _static_index
     from clawlint.workspace import Kind
 
     modules, _engine = _static_index()
-    if (any(modules.get(c) == "duplicates" for c in heavy)
+    if not (any(modules.get(c) == "duplicates" for c in heavy)
             and any(modules.get(c) == "cards" for c in light)):
-        for f in ws.of_kind(Kind.CARD):
+        return
+    if cache is not None and cache.has_file_results():
+        return
+    for f in ws.of_kind(Kind.CARD):
+        try:
             f.frontmatter  # noqa: B018 - a cached property: parsed and kept
+        except Exception:  # noqa: BLE001 - not cached: the rules meet it and report it
+            pass
 
 
 class LoggingCache:
@@ -124,21 +132,18 @@ class LoggingCache:
 # numpy's BLAS starts worker threads when it loads, and an idle OpenBLAS worker spins for a
 # while before it sleeps: with both processes busy on two cores, that thread takes CPU from
 # the other process (the 1,000-card child ran ~60 ms longer than its CPU time; the parent
-# stalled as well). clawlint's numpy work is not BLAS-bound, so one thread is enough.
+# stalled as well). clawlint's numpy work is not BLAS-bound, so one thread is enough. Only the
+# child's environment is changed: the parent's is what its rules read (a config's `${VAR}`).
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                     "BLIS_NUM_THREADS")
 
 
-def _one_blas_thread(force: bool) -> None:
-    """Before numpy loads: one BLAS thread. The child forces it (it exits soon and spawns
-    nothing); the parent keeps a value the user set."""
+def _one_blas_thread() -> None:
+    """In the child, before numpy loads: one BLAS thread (it exits soon and spawns nothing)."""
     if "numpy" in sys.modules:
         return  # too late: the library has read its settings
     for var in BLAS_THREAD_VARS:
-        if force:
-            os.environ[var] = "1"
-        else:
-            os.environ.setdefault(var, "1")
+        os.environ[var] = "1"
 
 
 def _keep_freed_memory() -> None:
@@ -189,7 +194,7 @@ class Child:
             try:
                 os.close(read_fd)
                 _keep_freed_memory()
-                _one_blas_thread(force=True)
+                _one_blas_thread()
                 logged = LoggingCache(cache) if cache is not None else None
                 diags, errors, replayable = run(codes, logged)
                 payload = json.dumps({
@@ -209,7 +214,6 @@ class Child:
             finally:
                 os._exit(status)
         os.close(write_fd)
-        _one_blas_thread(force=False)
         self.pid = pid
         # Read the results as soon as they come: a child blocked on a full pipe would hold
         # its memory (the tokenizer, copied pages) until we join, adding it to our own peak.

@@ -202,13 +202,14 @@ def test_card_frontmatter_is_parsed_once_before_the_fork_when_both_sides_read_it
 
 
 @needs_fork
-def test_one_blas_thread_in_the_child_and_by_default_here(monkeypatch):
+def test_one_blas_thread_in_the_child_and_the_parent_environment_untouched(monkeypatch):
     """An idle OpenBLAS worker spins before it sleeps and takes the other process's core: the
-    child always loads numpy with one BLAS thread; this process does unless the user chose."""
+    child loads numpy with one BLAS thread. This process's environment stays as it was: its
+    rules read it (a config's `${OMP_NUM_THREADS}` must stay unset when it is)."""
     import sys
 
     monkeypatch.delitem(sys.modules, "numpy", raising=False)  # as before numpy is imported
-    for var in parallel.BLAS_THREAD_VARS:  # restored after the test, whatever the run sets
+    for var in parallel.BLAS_THREAD_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "8")
 
@@ -217,5 +218,42 @@ def test_one_blas_thread_in_the_child_and_by_default_here(monkeypatch):
 
     got = parallel.Child(["X"], None, report).join()
     assert got is not None and got["errors"] == [f"{v}=1" for v in parallel.BLAS_THREAD_VARS]
-    assert parallel.os.environ["OPENBLAS_NUM_THREADS"] == "8"  # the user's choice, kept here
-    assert parallel.os.environ["OMP_NUM_THREADS"] == "1"
+    assert parallel.os.environ["OPENBLAS_NUM_THREADS"] == "8"
+    assert "OMP_NUM_THREADS" not in parallel.os.environ
+
+
+@needs_fork
+def test_a_card_whose_frontmatter_breaks_the_parser_is_reported_not_fatal(example, monkeypatch):
+    """The frontmatter parsed before the fork: a card that makes the parser raise is left to
+    the card rules, which report an internal error on that card; every other finding stays."""
+    from clawlint import workspace as W
+
+    real = W.SourceFile.frontmatter.func
+
+    def flaky(self):
+        if self.rel.endswith("ssh-keys.md"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(self)
+
+    monkeypatch.setattr(W.SourceFile, "frontmatter", __import__("functools").cached_property(flaky))
+    W.SourceFile.frontmatter.__set_name__(W.SourceFile, "frontmatter")
+    monkeypatch.delenv("CLAWLINT_JOBS", raising=False)
+    settings = Settings()
+    settings.no_cache = True
+    settings.embeddings = "lexical"
+    result = lint_workspace(Workspace(example, settings),
+                            RunOptions(active=resolve_selection(settings, ["ALL"])))
+    assert result.diagnostics and any("ssh-keys.md" in e for e in result.internal_errors)
+
+
+def test_frontmatter_is_not_parsed_ahead_when_the_per_file_cache_has_results(example):
+    """After an edit the card rules are served from the per-file cache for most cards: parsing
+    every card before the fork would only delay the child, which parses them in parallel."""
+    from clawlint.cache import ResultCache
+    from clawlint.workspace import Kind
+
+    cache = ResultCache(example, ".clawlint_cache", "key")
+    ws = Workspace(example, Settings())
+    cache.put_files("CRD001", [("memory/cards/x.md", "sha", [])])
+    parallel.prefetch(ws, ["CRD001"], ["DUP001"], cache)
+    assert not any("frontmatter" in vars(f) for f in ws.of_kind(Kind.CARD))

@@ -15,16 +15,19 @@ before. The code is compiled exactly as dataclasses' own exec would (no inherite
 flags, the same "<string>" file name).
 
 Unlike the other per-user caches this one holds code that runs, so it is used like a .pyc
-file only where no one else could have written it: the file and its folder must belong to
-this user and be writable by no one else (a folder another user created in the shared
-temporary directory, clawlint's fallback without a home folder, is refused; so is any
-platform without POSIX owners). `CLAWLINT_NO_CODE_CACHE=1` turns it off.
+file only where no one else could have written it: the folder must be a real folder of this
+user's (it is created, or made, writable by this user only) and the file a regular file of this
+user's that no one else can write, both checked on the descriptors that are then read (no link
+followed, nothing to swap in between). A folder another user created in the shared temporary
+directory (clawlint's fallback without a home folder) is refused, and so is any platform without
+POSIX owners. `CLAWLINT_NO_CODE_CACHE=1` turns it off.
 """
 
 from __future__ import annotations
 
 import builtins
 import os
+import stat
 import sys
 import time
 import types
@@ -46,25 +49,74 @@ def _header() -> tuple[Any, ...]:
     return (FORMAT, sys.hexversion, sys.implementation.cache_tag, importlib.util.MAGIC_NUMBER)
 
 
-def _trusted(path: str) -> bool:
-    """Whether the cache file (if it exists) and its folder (if it exists) belong to this
-    user and are writable by no one else. Followed links count as what they point to."""
-    import stat
+READ_LIMIT = 16 * 1024 * 1024  # the file holds ~0.3 MB; anything far bigger is not ours
+_OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
+
+def _own_folder(folder: str) -> int | None:
+    """A descriptor of the cache folder when it is a real folder (not a link) of this user's;
+    if others could write to it, it is made writable by this user only (it is clawlint's own
+    folder). None otherwise, or on platforms without POSIX owners."""
     getuid = getattr(os, "getuid", None)
-    if getuid is None:
+    if getuid is None or not hasattr(os, "O_NOFOLLOW"):
+        return None
+    try:
+        fd = os.open(folder, _OPEN | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != getuid():
+            raise OSError("not this user's folder")
+        if st.st_mode & 0o022:
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & ~0o022)
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
+
+
+def _secure_read(path: str) -> bytes | None:
+    """The cache file's bytes, read through descriptors so that what is checked is what is
+    read: in this user's own folder (see _own_folder), opened without following a link, a
+    regular file of this user's that no one else can write to. None otherwise."""
+    folder, name = os.path.split(path)
+    dfd = _own_folder(folder)
+    if dfd is None:
+        return None
+    try:
+        fd = os.open(name, _OPEN | getattr(os, "O_NONBLOCK", 0), dir_fd=dfd)
+    except OSError:
+        os.close(dfd)
+        return None
+    try:
+        st = os.fstat(fd)
+        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022
+                or st.st_size > READ_LIMIT):
+            return None
+        parts = [os.read(fd, st.st_size + 1)]
+        while parts[-1] and sum(map(len, parts)) <= READ_LIMIT:
+            parts.append(os.read(fd, 1 << 16))
+        data = b"".join(parts)
+        return data if len(data) <= READ_LIMIT else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+        os.close(dfd)
+
+
+def _writable(path: str) -> bool:
+    """Create the cache folder for this user only (whatever the umask) and check it is ours."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    except OSError:
         return False
-    for p, is_file in ((os.path.dirname(path), False), (path, True)):
-        try:
-            st = os.stat(p)
-        except FileNotFoundError:
-            continue  # nothing there yet: nothing to trust, and ours once we create it
-        except OSError:
-            return False
-        if st.st_uid != getuid() or st.st_mode & 0o022:
-            return False
-        if is_file and not stat.S_ISREG(st.st_mode):
-            return False
+    fd = _own_folder(folder)
+    if fd is None:
+        return False
+    os.close(fd)
     return True
 
 
@@ -81,7 +133,8 @@ def install() -> None:
 
     if "exec" in vars(dataclasses):  # someone else shadows it already: leave it alone
         return
-    store = Store("dataclass", _header(), MAX_ENTRIES, MIN_SAVE_SECONDS, trusted=_trusted)
+    store = Store("dataclass", _header(), MAX_ENTRIES, MIN_SAVE_SECONDS, reader=_secure_read,
+                  writable=_writable)
     real_exec = builtins.exec
 
     def cached_exec(source: Any, globals: Any = None, locals: Any = None, /) -> Any:

@@ -26,13 +26,15 @@ KEEP_FILES = 4  # per kind: one per interpreter build in use (a project venv nex
 
 class Store:
     def __init__(self, kind: str, header: tuple[Any, ...], max_entries: int,
-                 min_save: float, trusted: Any = None) -> None:
-        """`trusted(path)`: whether the file (and its folder) may be used at all; None: any."""
+                 min_save: float, reader: Any = None, writable: Any = None) -> None:
+        """`reader(path)`: the file's bytes or None, instead of a plain read; `writable(path)`:
+        whether the file may be written (and its folder made ready for it)."""
         self.kind = kind
         self.header = header
         self.max_entries = max_entries
         self.min_save = min_save
-        self.trusted = trusted
+        self.reader = reader
+        self.writable = writable
         self.entries: dict[Any, bytes] = self._load()
         self.had_file = bool(self.entries)
         self.new: dict[Any, bytes] = {}
@@ -51,9 +53,7 @@ class Store:
     def _load(self) -> dict[Any, bytes]:
         from clawlint.atomic import read_cache_bytes
 
-        if self.trusted is not None and not self.trusted(self.path()):
-            return {}
-        raw = read_cache_bytes(self.path())
+        raw = self.reader(self.path()) if self.reader is not None else read_cache_bytes(self.path())
         try:
             data = marshal.loads(raw) if raw else None  # marshal: plain data, loading runs no code
         except (EOFError, ValueError, TypeError):
@@ -104,7 +104,7 @@ class Store:
             return  # cheaper to build them again than to rewrite the file
         from clawlint.atomic import write_quietly
 
-        if self.trusted is not None and not self.trusted(self.path()):
+        if self.writable is not None and not self.writable(self.path()):
             return
         merged = self._load()  # another process may have added entries since we read it
         for key in self.bad:

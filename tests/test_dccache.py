@@ -133,33 +133,45 @@ def test_a_flipped_bit_in_the_bytecode_is_compiled_again_not_run(tmp_path):
 
 
 def test_code_is_only_loaded_from_a_folder_and_file_no_one_else_can_write(tmp_path, monkeypatch):
-    """The cache holds code that runs: a file or folder another user owns or could write to
-    (say a folder someone else created in the shared temporary directory) is not used."""
+    """The cache holds code that runs: it is read only from a real folder of this user's (made
+    writable by this user only) and a regular file of this user's no one else can write,
+    checked on the very descriptors that are read; links are not followed."""
     from clawlint import dccache
 
     folder = tmp_path / "cache"
-    folder.mkdir(mode=0o700)
+    folder.mkdir()
     folder.chmod(0o700)
     f = folder / "dataclass-x.marshal"
-    f.write_bytes(b"x")
+    f.write_bytes(b"code")
     f.chmod(0o600)
-    assert dccache._trusted(str(f))
-    assert dccache._trusted(str(tmp_path / "none" / "dataclass-x.marshal"))  # not there yet
+    assert dccache._secure_read(str(f)) == b"code"
+    assert dccache._secure_read(str(tmp_path / "none" / "dataclass-x.marshal")) is None
     f.chmod(0o622)
-    assert not dccache._trusted(str(f))  # group/world-writable file
+    assert dccache._secure_read(str(f)) is None  # group/world-writable file
     f.chmod(0o600)
-    folder.chmod(0o777)
-    assert not dccache._trusted(str(f))  # anyone could swap the file
-    folder.chmod(0o700)
+    folder.chmod(0o777)  # our own folder, writable by all: made ours alone, then used
+    assert dccache._secure_read(str(f)) == b"code" and (folder.stat().st_mode & 0o777) == 0o755
+    (tmp_path / "link").symlink_to(folder)
+    assert dccache._secure_read(str(tmp_path / "link" / f.name)) is None  # a linked folder
+    (folder / "dataclass-l.marshal").symlink_to(f)
+    assert dccache._secure_read(str(folder / "dataclass-l.marshal")) is None  # a linked file
+    (folder / "dataclass-d.marshal").mkdir()
+    assert dccache._secure_read(str(folder / "dataclass-d.marshal")) is None  # not a file
     monkeypatch.setattr(dccache.os, "getuid", lambda: os.stat(f).st_uid + 1)
-    assert not dccache._trusted(str(f))  # another user's
+    assert dccache._secure_read(str(f)) is None  # another user's
+    assert not dccache._writable(str(f))
     monkeypatch.undo()
-    d = folder / "dataclass-y.marshal"
-    d.mkdir()
-    assert not dccache._trusted(str(d))  # not a regular file
-    # A whole run in a world-writable cache folder: nothing is read from it or written to it.
+    # A whole run whose cache folder another user could write to is fixed, not refused; and
+    # a new folder is created for this user only, whatever the umask (002 is common).
     xdg = tmp_path / "xdg"
     (xdg / "clawlint").mkdir(parents=True)
     (xdg / "clawlint").chmod(0o777)
     assert _run(tmp_path)["compiled"] >= 6
-    assert _run(tmp_path)["compiled"] >= 6 and not list((xdg / "clawlint").glob("dataclass-*"))
+    assert _run(tmp_path)["compiled"] == 0
+    assert (xdg / "clawlint").stat().st_mode & 0o022 == 0
+    old = os.umask(0o002)
+    try:
+        assert dccache._writable(str(tmp_path / "fresh" / "clawlint" / "dataclass-x.marshal"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "fresh" / "clawlint").stat().st_mode & 0o777 == 0o700

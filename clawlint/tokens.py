@@ -106,7 +106,7 @@ def _read_groups() -> dict[bytes, bytes] | None:
     return None
 
 
-def _decode_group(blob: Any) -> dict[bytes, int] | None:
+def _decode_group(blob: Any, key: bytes | None = None) -> dict[bytes, int] | None:
     import marshal
 
     from clawlint.startstore import DIGEST, _digest
@@ -119,6 +119,8 @@ def _decode_group(blob: Any) -> dict[bytes, int] | None:
         return None
     if not isinstance(group, dict) or not all(type(v) is int for v in group.values()):
         return None
+    if key is not None and not all(t[:2] == key for t in group):
+        return None  # another group's ranks (swapped in the file)
     return group
 
 
@@ -137,8 +139,8 @@ def _read_ranks() -> dict[bytes, int] | None:
     if groups is None:
         return None
     ranks: dict[bytes, int] = {}
-    for blob in groups.values():
-        group = _decode_group(blob)
+    for key, blob in groups.items():
+        group = _decode_group(blob, key)
         if group is None:
             return None
         ranks.update(group)
@@ -251,7 +253,7 @@ def _need(key: bytes) -> bool:
         return False
     blob = _groups.get(key)
     if blob is not None:
-        group = _decode_group(blob)
+        group = _decode_group(blob, key)
         if group is None:
             _groups = {}  # damaged: tiktoken parses the file and rewrites the cache
             return False

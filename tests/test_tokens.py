@@ -113,12 +113,23 @@ def test_ranks_are_decoded_a_group_at_a_time_and_a_damaged_group_goes_to_tiktoke
     assert T.count(text) == want  # through tiktoken, which parses the shipped file again
     assert T._read_ranks() is not None  # and the cache is whole again
     sha, fmt, groups = marshal.loads(T._ranks_cache().read_bytes())
+    from clawlint.startstore import DIGEST
+
     flipped = bytearray(groups[b" r"])
-    flipped[-1] ^= 1  # the high byte of the last rank
+    flipped[-2] ^= 1  # the high byte of the last rank (the last byte ends the dict)
+    assert marshal.loads(bytes(flipped[DIGEST:])) != marshal.loads(groups[b" r"][DIGEST:])
     groups[b" r"] = bytes(flipped)
     T._ranks_cache().write_bytes(marshal.dumps((sha, fmt, groups)))
     _forget_ranks(monkeypatch)
     assert T._fast_count(text) is None
+    # Two groups swapped (each passes its digest): a token outside its group is refused.
+    monkeypatch.setattr(T, "_encoding", None)  # a new process: tiktoken rewrites the cache
+    assert T.count(text) == want and T._read_ranks() is not None
+    sha, fmt, groups = marshal.loads(T._ranks_cache().read_bytes())
+    groups[b" r"], groups[b" s"] = groups[b" s"], groups[b" r"]
+    T._ranks_cache().write_bytes(marshal.dumps((sha, fmt, groups)))
+    _forget_ranks(monkeypatch)
+    assert T._fast_count("a restic snapshot") is None
 
 
 def test_verified_ranks_in_the_cache_spare_reading_the_file(monkeypatch, tmp_path):

@@ -62,21 +62,25 @@ class ReadProblem:
     column: int = 1
 
 
-def _read_regular(path: str, size: int) -> bytes:
-    """A regular file's bytes with plain os calls: open() builds a buffered file object and
-    stats the file again, a third of the cost of reading a small card (1,000 cards: ~5 ms)."""
-    # O_NONBLOCK: were the file swapped for a FIFO since its stat, the read returns at once
-    # (empty, or PAR001 while a writer holds it) instead of waiting for a writer; a regular
-    # file reads as usual.
+def _read_regular(path: str, size: int, limit: int) -> bytes | None:
+    """A regular file's bytes with plain os calls (open() builds a buffered file object and
+    stats the file again: a third of the cost of reading a small card, ~5 ms per 1,000 cards).
+    None when what was opened is not a regular file; more than `limit` bytes when it is larger
+    than that (the read stops there). What was stat'd before may have been swapped since: the
+    open does not wait for a FIFO's writer (O_NONBLOCK), and the opened file is checked again."""
     flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
     try:
-        parts = [os.read(fd, size + 1)]  # one more byte than stat said: growth shows
-        while parts[-1]:  # to the end, as file.read() does (a short read is not the end)
-            parts.append(os.read(fd, max(size, 1 << 16)))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        parts = [os.read(fd, min(size, limit) + 1)]  # one more byte than stat said: growth shows
+        total = len(parts[0])
+        while parts[-1] and total <= limit:  # to the end (a short read is not the end)
+            parts.append(os.read(fd, max(min(size, limit), 1 << 16)))
+            total += len(parts[-1])
     finally:
         os.close(fd)
-    return parts[0] if len(parts) == 2 else b"".join(parts)
+    return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
 
 
 @dataclass
@@ -145,7 +149,17 @@ class SourceFile:
                     "Split it or move it out of the workspace",
                 )
                 return
-            data = _read_regular(self.abspath, st.st_size)
+            data = _read_regular(self.abspath, st.st_size, wf.MAX_FILE_BYTES)
+            if data is None or len(data) > wf.MAX_FILE_BYTES:  # swapped or grown since its stat
+                self.unstable = True
+                self.problem = (ReadProblem("PAR001", "not a regular file (FIFO, socket or "
+                                            "device); remove it from the workspace")
+                                if data is None else ReadProblem(
+                    "PAR004",
+                    f"file is over {wf.MAX_FILE_BYTES:,} bytes, OpenClaw's 2 MiB read limit; it is "
+                    "not injected or indexed as a whole. Split it or move it out of the workspace",
+                ))
+                return
             self.stat_key = (st.st_size, st.st_mtime_ns, st.st_ino)
         except OSError as exc:
             if exc.errno == errno.ELOOP:

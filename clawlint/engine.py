@@ -20,6 +20,8 @@ from clawlint.ruledocs import load_all
 from clawlint.workspace import Kind, SourceFile, Workspace
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from clawlint.suppressions import Directive
 
 SUP_UNUSED = "SUP001"
@@ -247,9 +249,10 @@ def scoped_hit(code: str, ws: Workspace, cache: ResultCache) -> bool:
 
 def _run_rules(
     codes: list[str], ws: Workspace, result: WorkspaceResult, opts: RunOptions,
-    cache: ResultCache | None, inputs: str,
+    cache: ResultCache | None, inputs: str, idle: Callable[[], None] | None = None,
 ) -> list[Diagnostic]:
-    """Run `codes`, the heavy ones in a forked child when that helps (clawlint/parallel.py)."""
+    """Run `codes`, the heavy ones in a forked child when that helps (clawlint/parallel.py);
+    `idle()` runs here while the child may still be working."""
 
     def run(some: list[str], c: Any) -> list[Diagnostic]:
         out: list[Diagnostic] = []
@@ -289,6 +292,8 @@ def _run_rules(
             child.cancel()
         raise
     if child is not None:
+        if idle is not None:
+            idle()
         got = child.join()
         if got is None:  # the child failed: run its rules here
             out.extend(run(child.codes, cache))
@@ -466,12 +471,25 @@ def lint_workspace(ws: Workspace, opts: RunOptions) -> WorkspaceResult:
             pending.append(code)
     from clawlint.memory_support import pinned_today
 
+    stats_saved = False
+
+    def idle() -> None:
+        """Work that needs only this process's reads, done while the forked child finishes:
+        every workspace file was read before the fork."""
+        nonlocal stats_saved
+        if stats is not None:
+            stats.save(ws.files)
+            stats_saved = True
+        from clawlint.replay import stat_early
+
+        stat_early([os.path.abspath(f.abspath) for f in ws.files.values()])
+
     with pinned_today():
-        raw.extend(_run_rules(pending, ws, result, opts, cache, inputs))
+        raw.extend(_run_rules(pending, ws, result, opts, cache, inputs, idle))
     if cache is not None:
         cache.prune(set(ws.files))
         cache.save()
-    if stats is not None:
+    if stats is not None and not stats_saved:
         stats.save(ws.files)
 
     settings = ws.settings

@@ -83,6 +83,7 @@ def begin(argv: list[str]) -> str | None:
     global _key, _argv, started_ns
     started_ns = time.time_ns()
     _argv = list(argv)
+    _early.clear()  # stats taken early belong to one run
     if disabled():
         _key = None
         return None
@@ -269,6 +270,20 @@ class Recorder:
             _write(record)
 
 
+_early: dict[str, list[Any]] = {}
+
+
+def stat_early(paths: list[str]) -> None:
+    """Stat `paths` for the record now, once every read of them is done (the parent calls this
+    while it waits for its forked child), so the record's own pass at the end has less to do.
+    A stat taken after the last read is as good as one taken at the end: a change after it
+    shows as a different stat to the next run, which then runs normally."""
+    if _key is None or disabled():
+        return
+    for p in paths:
+        _early[p] = stat_of(p)
+
+
 def _record(deps: list[Dep], outputs: list[tuple[str, str, str]], exit_code: int
             ) -> dict[str, Any] | None:
     limit = started_ns - RACY_NS
@@ -294,7 +309,9 @@ def _record(deps: list[Dep], outputs: list[tuple[str, str, str]], exit_code: int
             out.append(["ex", dep[1], dep[2]])
             continue
         _tag, path, before = dep
-        now = stat_of(path)
+        now = _early.pop(path, None)
+        if now is None:
+            now = stat_of(path)
         if before is not None and list(before) != now:
             return None  # changed while the run was reading it
         if now and now[1] >= limit:

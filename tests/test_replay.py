@@ -321,3 +321,30 @@ def test_colour_output_replays_byte_for_byte(root, env):
     assert again.stdout == first.stdout and again.returncode == first.returncode
     (rec,) = records(env)
     assert json.loads(rec.read_text())["outputs"][0][2] == first.stdout
+
+
+def test_a_stat_taken_early_is_used_once_and_a_later_change_still_shows(tmp_path, monkeypatch):
+    """The parent stats the workspace files for the record while its forked child finishes
+    (every read is done by then). The record holds that stat, so a change after it shows as a
+    different stat to the next run; the early stats belong to one run only."""
+    from clawlint import replay
+
+    monkeypatch.delenv("CLAWLINT_NO_REPLAY", raising=False)
+    p = tmp_path / "AGENTS.md"
+    p.write_text("one\n")
+    old = time.time() - 3600
+    os.utime(p, (old, old))
+    monkeypatch.setattr(replay, "_key", "key")  # restored afterwards, as are the two below
+    monkeypatch.setattr(replay, "_argv", replay._argv)
+    monkeypatch.setattr(replay, "started_ns", time.time_ns())
+    monkeypatch.setattr(replay, "code_files", lambda: [])
+    before = replay.stat_of(str(p))
+    replay.stat_early([str(p)])
+    p.write_text("two, and longer\n")  # changed after the last read and the early stat
+    os.utime(p, (old + 1, old + 1))
+    record = replay._record([("st", str(p), before)], [], 0)
+    assert record is not None and record["deps"] == [["st", str(p), before]]
+    assert replay.stat_of(str(p)) != before  # so the next run does not replay this output
+    replay.stat_early([str(p)])
+    replay.begin(["check"])
+    assert replay._early == {}

@@ -181,12 +181,18 @@ def _run_rule_cached(
 
 def _file_token(f: SourceFile) -> str:
     """What a file contributes to a cache key: its content hash, or its read problem."""
-    if f.kind is Kind.MEMORY_NON_MD:  # not read by any rule: its stat stands for it
+    if f.kind is Kind.MEMORY_NON_MD:  # only the secret scans read it: its stat stands for it
         try:
             st = f.path.lstat()
-            return f"stat:{st.st_size}:{st.st_mtime_ns}"
         except OSError:
             return "gone"
+        # ctime and inode too (git's trustctime): a same-size rewrite that restores the mtime
+        # (`cp -p`, `touch -r`) must not keep a secret finding, or the lack of one.
+        if f.stat_full is None and not f.is_symlink:
+            # The stat before any rule reads it: the replay record compares it with the stat
+            # at the end, so a change after the read (by the forked child) is never recorded.
+            f.stat_full = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+        return f"stat:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
     token = f.sha256 or f"problem:{f.problem.code if f.problem else '?'}:{f.size}"
     if f.is_symlink:  # where it points decides what a link is (PAR005/PAR006, BS006)
         token += f":link:{_link_token(f.abspath)}"
@@ -281,7 +287,8 @@ def _run_rules(
 
                 parallel.prefetch(ws, light, heavy, cache)
                 try:
-                    child = parallel.Child(heavy, cache, run_child)
+                    child = parallel.Child(heavy, cache, run_child,
+                                           numpy_first=lambda: parallel.needs_numpy(ws, heavy))
                     mine = light
                 except OSError:  # no pipe or process to spare: run everything here
                     child = None
@@ -293,7 +300,11 @@ def _run_rules(
         raise
     if child is not None:
         if idle is not None:
-            idle()
+            try:
+                idle()
+            except BaseException:
+                child.cancel()
+                raise
         got = child.join()
         if got is None:  # the child failed: run its rules here
             out.extend(run(child.codes, cache))

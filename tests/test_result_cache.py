@@ -378,3 +378,41 @@ def test_an_edit_run_reads_only_the_changed_files(tmp_path, monkeypatch):
     read = _count_loads(monkeypatch)
     lint_workspace(Workspace(tmp_path, settings, None), RunOptions(active=active))
     assert read == ["memory/cards/c3.md"]
+
+
+def test_a_memory_file_rewritten_with_its_old_size_and_mtime_is_a_new_input(tmp_path, monkeypatch):
+    """Files under memory/ that are not Markdown are keyed by their stat (only the secret scans
+    read them): ctime and inode count too, so a same-size rewrite that restores the mtime
+    (`cp -p`, `touch -r`) is not served its old findings; and the stat is kept as the file's
+    before-read stat, so a replay record is refused when the file changes after the read."""
+    import time
+
+    from clawlint import replay
+    from clawlint.engine import _file_token
+    from clawlint.workspace import Kind
+
+    root = tmp_path / "ws"
+    (root / "memory").mkdir(parents=True)
+    (root / "AGENTS.md").write_text("# Agents\n")
+    note = root / "memory" / "notes.txt"
+    note.write_text("token ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n")
+    old = time.time() - 3600
+    os.utime(note, (old, old))
+
+    def token() -> tuple[str, object]:
+        ws = Workspace(root, Settings())
+        (f,) = [f for f in ws.files.values() if f.kind is Kind.MEMORY_NON_MD]
+        return _file_token(f), f
+
+    first, f = token()
+    assert f.stat_full is not None
+    monkeypatch.setattr(replay, "code_files", lambda: [])
+    monkeypatch.setattr(replay, "started_ns", time.time_ns())
+    dep = [("st", os.path.abspath(f.abspath), f.stat_full)]
+    assert replay._record(dep, [], 0) is not None  # unchanged: recordable
+    time.sleep(0.01)
+    note.write_text("token xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n")  # same size, no secret
+    os.utime(note, (old, old))
+    second, _ = token()
+    assert second != first
+    assert replay._record(dep, [], 0) is None  # changed after its read: not recorded

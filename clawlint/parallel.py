@@ -132,18 +132,42 @@ class LoggingCache:
 # numpy's BLAS starts worker threads when it loads, and an idle OpenBLAS worker spins for a
 # while before it sleeps: with both processes busy on two cores, that thread takes CPU from
 # the other process (the 1,000-card child ran ~60 ms longer than its CPU time; the parent
-# stalled as well). clawlint's numpy work is not BLAS-bound, so one thread is enough. Only the
-# child's environment is changed: the parent's is what its rules read (a config's `${VAR}`).
+# stalled as well). clawlint's numpy work is not BLAS-bound, so one thread is enough. The
+# variables are set only while numpy loads: rules read the environment (a config's `${VAR}`).
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                     "BLIS_NUM_THREADS")
 
 
-def _one_blas_thread() -> None:
-    """In the child, before numpy loads: one BLAS thread (it exits soon and spawns nothing)."""
+def needs_numpy(ws: Any, heavy: list[str]) -> bool:
+    """Whether the child's duplicate check will build the numpy index: cards over the size the
+    pure-Python path takes (it may still fall back to numpy below it, then with the defaults)."""
+    from clawlint.registry import _static_index
+    from clawlint.retrieval.lexical import SMALL_CORPUS_CHARS
+    from clawlint.workspace import Kind
+
+    modules, _engine = _static_index()
+    if not any(modules.get(c) == "duplicates" for c in heavy):
+        return False
+    return sum(len(f.text or "") for f in ws.of_kind(Kind.CARD)) > SMALL_CORPUS_CHARS
+
+
+def _import_numpy_with_one_blas_thread() -> None:
+    """Import numpy with the BLAS thread variables at 1, then put the environment back."""
     if "numpy" in sys.modules:
         return  # too late: the library has read its settings
-    for var in BLAS_THREAD_VARS:
-        os.environ[var] = "1"
+    saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
+    try:
+        for var in BLAS_THREAD_VARS:
+            os.environ[var] = "1"
+        import numpy  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
 
 
 def _keep_freed_memory() -> None:
@@ -172,7 +196,10 @@ class Child:
     def __init__(
         self, codes: list[str], cache: Any,
         run: Callable[[list[str], Any], tuple[list[Diagnostic], list[str], bool]],
+        numpy_first: Callable[[], bool] | None = None,
     ) -> None:
+        """`numpy_first()`, asked in the child: whether it imports numpy before its rules,
+        with one BLAS thread."""
         self.codes = codes
         read_fd, write_fd = os.pipe()
         sys.stdout.flush()
@@ -194,7 +221,8 @@ class Child:
             try:
                 os.close(read_fd)
                 _keep_freed_memory()
-                _one_blas_thread()
+                if numpy_first is not None and numpy_first():
+                    _import_numpy_with_one_blas_thread()
                 logged = LoggingCache(cache) if cache is not None else None
                 diags, errors, replayable = run(codes, logged)
                 payload = json.dumps({

@@ -202,22 +202,39 @@ def test_card_frontmatter_is_parsed_once_before_the_fork_when_both_sides_read_it
 
 
 @needs_fork
-def test_one_blas_thread_in_the_child_and_the_parent_environment_untouched(monkeypatch):
+def test_numpy_loads_in_the_child_with_one_blas_thread_and_the_environment_is_restored(
+        monkeypatch):
     """An idle OpenBLAS worker spins before it sleeps and takes the other process's core: the
-    child loads numpy with one BLAS thread. This process's environment stays as it was: its
-    rules read it (a config's `${OMP_NUM_THREADS}` must stay unset when it is)."""
+    child imports numpy with the BLAS thread variables at 1, then puts them back, since rules
+    read the environment (a config's `${OMP_NUM_THREADS}` must stay unset when it is)."""
     import sys
 
     monkeypatch.delitem(sys.modules, "numpy", raising=False)  # as before numpy is imported
     for var in parallel.BLAS_THREAD_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "8")
+    during: list[dict[str, str | None]] = []
+
+    class Spy:  # sees the environment at numpy's import, then refuses it (nothing loads)
+        def find_spec(self, name, path=None, target=None):
+            if name == "numpy":
+                during.append({v: parallel.os.environ.get(v) for v in parallel.BLAS_THREAD_VARS})
+                raise ImportError("spy")
+            return None
+
+    monkeypatch.setattr(sys, "meta_path", [Spy(), *sys.meta_path])
 
     def report(_codes, _cache):
-        return [], [f"{v}={parallel.os.environ.get(v)}" for v in parallel.BLAS_THREAD_VARS], True
+        after = {v: parallel.os.environ.get(v) for v in parallel.BLAS_THREAD_VARS}
+        return [], [json.dumps(during), json.dumps(after)], True
 
-    got = parallel.Child(["X"], None, report).join()
-    assert got is not None and got["errors"] == [f"{v}=1" for v in parallel.BLAS_THREAD_VARS]
+    got = parallel.Child(["X"], None, report, numpy_first=lambda: True).join()
+    assert got is not None
+    seen, after = (json.loads(x) for x in got["errors"])
+    assert seen == [dict.fromkeys(parallel.BLAS_THREAD_VARS, "1")]
+    assert after == {**dict.fromkeys(parallel.BLAS_THREAD_VARS), "OPENBLAS_NUM_THREADS": "8"}
+    got = parallel.Child(["X"], None, report, numpy_first=lambda: False).join()
+    assert got is not None and json.loads(got["errors"][0]) == []  # not needed: not imported
     assert parallel.os.environ["OPENBLAS_NUM_THREADS"] == "8"
     assert "OMP_NUM_THREADS" not in parallel.os.environ
 

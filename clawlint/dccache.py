@@ -53,10 +53,12 @@ READ_LIMIT = 16 * 1024 * 1024  # the file holds ~0.3 MB; anything far bigger is 
 _OPEN = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _own_folder(folder: str) -> int | None:
-    """A descriptor of the cache folder when it is a real folder (not a link) of this user's;
-    if others could write to it, it is made writable by this user only (it is clawlint's own
-    folder). None otherwise, or on platforms without POSIX owners."""
+def _own_folder(folder: str, fix: bool = False) -> int | None:
+    """A descriptor of the cache folder when it is a real folder of this user's (its last
+    component not a link: a linked ~/.cache/clawlint turns this cache off) that no one else
+    can write to; with `fix` (before writing), a folder others could write to is made
+    writable by this user only (it is clawlint's own folder). None otherwise, or on platforms
+    without POSIX owners."""
     getuid = getattr(os, "getuid", None)
     if getuid is None or not hasattr(os, "O_NOFOLLOW"):
         return None
@@ -69,6 +71,8 @@ def _own_folder(folder: str) -> int | None:
         if not stat.S_ISDIR(st.st_mode) or st.st_uid != getuid():
             raise OSError("not this user's folder")
         if st.st_mode & 0o022:
+            if not fix:
+                raise OSError("others can write to the folder")
             os.fchmod(fd, stat.S_IMODE(st.st_mode) & ~0o022)
         return fd
     except OSError:
@@ -113,7 +117,7 @@ def _writable(path: str) -> bool:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
         return False
-    fd = _own_folder(folder)
+    fd = _own_folder(folder, fix=True)
     if fd is None:
         return False
     os.close(fd)

@@ -152,8 +152,8 @@ class SourceFile:
             data = _read_regular(self.abspath, st.st_size, wf.MAX_FILE_BYTES)
             if data is None or len(data) > wf.MAX_FILE_BYTES:  # swapped or grown since its stat
                 self.unstable = True
-                self.problem = (ReadProblem("PAR001", "not a regular file (FIFO, socket or "
-                                            "device); remove it from the workspace")
+                self.problem = (ReadProblem("PAR001", "not a regular file (FIFO, socket, "
+                                            "device or folder); remove it from the workspace")
                                 if data is None else ReadProblem(
                     "PAR004",
                     f"file is over {wf.MAX_FILE_BYTES:,} bytes, OpenClaw's 2 MiB read limit; it is "

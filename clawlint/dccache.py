@@ -131,7 +131,9 @@ def installed() -> bool:
 def install() -> None:
     """Route dataclasses' exec of generated methods through the cache (once per process)."""
     global _store
-    if _store is not None or os.environ.get("CLAWLINT_NO_CODE_CACHE", "").strip() not in ("", "0"):
+    from clawlint.paths import switched_on
+
+    if _store is not None or switched_on("CLAWLINT_NO_CODE_CACHE"):
         return
     import dataclasses
 

@@ -21,6 +21,12 @@ def user_cache_dir() -> str:
     return os.path.join(tempfile.gettempdir(), f"clawlint-cache-{uid}")
 
 
+def switched_on(name: str) -> bool:
+    """Whether the environment sets the switch `name` (CLAWLINT_NO_REPLAY, ...): any value but
+    empty, `0`, `false` or `no` (any case)."""
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
 def is_within(path: str, root: str) -> bool:
     """Whether `path` is `root` or below it (both already resolved or both not)."""
     try:

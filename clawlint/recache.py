@@ -17,7 +17,6 @@ used. `CLAWLINT_NO_REGEX_CACHE=1` turns it off.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -59,7 +58,9 @@ def installed() -> bool:
 def install() -> None:
     """Route `re`'s compiler through the cache (once per process)."""
     global _store
-    if _store is not None or os.environ.get("CLAWLINT_NO_REGEX_CACHE", "").strip() not in ("", "0"):
+    from clawlint.paths import switched_on
+
+    if _store is not None or switched_on("CLAWLINT_NO_REGEX_CACHE"):
         return
     compiler = _compiler()
     real_sre = getattr(compiler, "_sre", None)

@@ -140,7 +140,9 @@ def _stat(path: str) -> list[Any]:
 
 
 def disabled() -> bool:
-    return os.environ.get("CLAWLINT_NO_REPLAY", "").strip().lower() not in ("", "0", "false", "no")
+    from clawlint.paths import switched_on
+
+    return switched_on("CLAWLINT_NO_REPLAY")
 
 
 def _well_formed(record: Any) -> bool:

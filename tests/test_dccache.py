@@ -77,6 +77,7 @@ def test_second_process_reuses_the_code_with_identical_behaviour(tmp_path):
     assert second["out"] == first["out"]
     off = _run(tmp_path, CLAWLINT_NO_CODE_CACHE="1")
     assert not off["installed"] and off["out"] == first["out"]
+    assert _run(tmp_path, CLAWLINT_NO_CODE_CACHE="no")["installed"]  # as CLAWLINT_NO_REPLAY
     # Annotations stay real objects: this module's `from __future__ import annotations` must
     # not reach the generated code (they would turn into strings).
     assert first["out"]["init_annotations"]["a"] == "<class 'int'>"

@@ -56,6 +56,9 @@ def test_second_process_reuses_patterns_with_identical_behaviour(tmp_path):
     # And the same as a process without the cache at all.
     off = _run(tmp_path, CLAWLINT_NO_REGEX_CACHE="1")
     assert not off["installed"] and off["out"] == first["out"]
+    # The same switch values as CLAWLINT_NO_REPLAY: `false`/`no`/`0` leave it on.
+    assert _run(tmp_path, CLAWLINT_NO_REGEX_CACHE="False")["installed"]
+    assert not _run(tmp_path, CLAWLINT_NO_REGEX_CACHE="yes")["installed"]
 
 
 def test_corrupt_or_foreign_cache_file_falls_back(tmp_path):

@@ -69,9 +69,10 @@ class Store:
         if blob is None:
             return None
         value = None
-        if type(blob) is bytes and _digest(blob[DIGEST:]) == blob[:DIGEST]:
+        data = unseal(blob)
+        if data is not None:
             try:
-                value = marshal.loads(blob[DIGEST:])
+                value = marshal.loads(data)
             except (EOFError, ValueError, TypeError):
                 value = None
         if value is None:
@@ -91,7 +92,7 @@ class Store:
             blob = marshal.dumps(value)
         except ValueError:
             return
-        self.entries[key] = self.new[key] = _digest(blob) + blob
+        self.entries[key] = self.new[key] = seal(blob)
         self.new_cost += cost
         self.used.add(key)
 
@@ -145,3 +146,16 @@ class Store:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=DIGEST).digest()
+
+
+def seal(data: bytes) -> bytes:
+    """`data` behind its digest, as every entry of clawlint's start-up caches is stored."""
+    return _digest(data) + data
+
+
+def unseal(blob: object) -> bytes | None:
+    """The data of a sealed entry, or None when it is not bytes or its digest does not match
+    (a bit flipped on disk)."""
+    if type(blob) is not bytes or _digest(blob[DIGEST:]) != blob[:DIGEST]:
+        return None
+    return blob[DIGEST:]

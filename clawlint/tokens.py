@@ -109,12 +109,13 @@ def _read_groups() -> dict[bytes, bytes] | None:
 def _decode_group(blob: Any, key: bytes | None = None) -> dict[bytes, int] | None:
     import marshal
 
-    from clawlint.startstore import DIGEST, _digest
+    from clawlint.startstore import unseal
 
-    if type(blob) is not bytes or _digest(blob[DIGEST:]) != blob[:DIGEST]:
+    data = unseal(blob)
+    if data is None:
         return None
     try:
-        group = marshal.loads(blob[DIGEST:])
+        group = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
     if not isinstance(group, dict) or not all(type(v) is int for v in group.values()):
@@ -127,10 +128,9 @@ def _decode_group(blob: Any, key: bytes | None = None) -> dict[bytes, int] | Non
 def _encode_group(group: dict[bytes, int]) -> bytes:
     import marshal
 
-    from clawlint.startstore import _digest
+    from clawlint.startstore import seal
 
-    blob = marshal.dumps(group)
-    return _digest(blob) + blob
+    return seal(marshal.dumps(group))
 
 
 def _read_ranks() -> dict[bytes, int] | None:

@@ -88,10 +88,9 @@ def _encode(value: tuple) -> bytes:
     entry: only the checks inside recache can refuse it)."""
     import marshal
 
-    from clawlint.startstore import _digest
+    from clawlint.startstore import seal
 
-    blob = marshal.dumps(value)
-    return _digest(blob) + blob
+    return seal(marshal.dumps(value))
 
 
 def test_damaged_entry_is_recompiled_not_trusted(tmp_path):

@@ -411,6 +411,7 @@ def test_qmd_alone_or_builtin_alone_is_fine(ws, cfg):
     ("http://gpu:11434?x-api-key=abc123", "http://gpu:11434", "/"),
     ("http://gpu:11434?", "http://gpu:11434", "/"),  # even an empty query swallows the path
     ("http://gpu:11434/v1#", "http://gpu:11434/v1", "/v1"),
+    ("http://gpu:11434/?token=abc123#f", "http://gpu:11434/", "/"),  # glued into the fragment
 ])
 def test_ms001_query_or_fragment_swallows_the_appended_path(ws, url, root, goes_to):
     text = f"{{memory: {{search: {{provider: 'ollama', remote: {{baseUrl: '{url}'}}}}}}}}"
@@ -425,7 +426,10 @@ def test_ms001_query_or_fragment_swallows_the_appended_path(ws, url, root, goes_
 
 
 def test_ms001_plain_root_and_v1_have_no_query_finding(ws):
-    for url in ("http://gpu:11434", "http://gpu:11434/v1", "http://gpu:11434/"):
+    # A fragment is never sent: behind a path that names the endpoint, the appended
+    # `/api/embed` lands in it and the request reaches /api/embed, query and all.
+    for url in ("http://gpu:11434", "http://gpu:11434/v1", "http://gpu:11434/",
+                "http://gpu:11434/api/embed#x", "http://gpu:11434/api/embed?k=v#f"):
         text = f"{{memory: {{search: {{provider: 'ollama', remote: {{baseUrl: '{url}'}}}}}}}}"
         assert run(ws, text, ["MS001"]) == []
 

@@ -112,15 +112,21 @@ def ollama_base_url(ctx: Context) -> Iterator[Diagnostic]:
                 bad = next((s for s in kc.OLLAMA_BAD_SUFFIXES if path.lower().endswith(s)), None)
                 # OpenClaw appends `/api/embed` to the text of the URL: after a query string
                 # or fragment (even an empty `?` or `#`) it lands inside them, not the path.
-                query = "?" in url
-                if bad is None and not query and "#" not in url:
+                # Into the fragment when there is one, which the HTTP client never sends: the
+                # request then goes to the path as written (and keeps any query).
+                frag = "#" in url
+                if frag and path.lower().endswith("/api/embed"):
+                    continue  # works: the request reaches /api/embed with its query intact
+                has_query = "?" in url.split("#", 1)[0]
+                query = has_query and not frag
+                if bad is None and not query and not frag:
                     continue
                 root = path[: -len(bad)] if bad else parts.path
                 fixed = urlunsplit(parts._replace(path=root, query="", fragment="")) or url
-                if query or "#" in url:
+                if query or frag:
                     # The query may carry a credential: show neither it nor the fragment.
                     shown = urlunsplit(parts._replace(query="", fragment="")) + (
-                        "?..." if query else "#...")
+                        ("?..." if has_query else "") + ("#..." if frag else ""))
                     where = "query string" if query else "fragment"
                     if path.lower().endswith("/api/embed"):  # the right path by accident
                         effect = (f"requests reach `/api/embed` only because the path already "

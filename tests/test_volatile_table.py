@@ -52,6 +52,10 @@ FLAGGED: list[tuple[str, str, str]] = [
     ("- NAS geprüft am 20.11.2026 um 09:14.", "CV001", "MEMORY.md"),
     ("- 备份已检查于 2026-11-20 09:14", "CV001", "MEMORY.md"),
     # --- live values (CV002)
+    # a resource's ID field whose label says it moves
+    ("- Last item ID: 1b4e28ba-2fa1-41d2-883f-0016d3cca427", "CV002", "MEMORY.md"),
+    ("- Current item ID: 1b4e28ba-2fa1-41d2-883f-0016d3cca428", "CV002", "MEMORY.md"),
+    ("- Last processed container ID: 1b4e28ba-2fa1-41d2-883f-0016d3cca429", "CV002", "MEMORY.md"),
     ("Tokens: 88k in / 2.1k out · Cache: 47% hit", "CV002", "MEMORY.md"),
     ("Context: 45k/200k", "CV002", "MEMORY.md"),
     ("Cache hit rate: 82%", "CV002", "AGENTS.md"),
@@ -210,6 +214,7 @@ CLEAN: list[tuple[str, str]] = [
     ("- Tailscale node ID (the NAS in the basement closet): 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c60",
      "MEMORY.md"),
     ("- Google Calendar ID for family events: 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c63", "MEMORY.md"),
+    ("- Home server ID (last rebuilt in May): 4f1c2b9a-8d3e-4a7b-9c6d-1e2f3a4b5c65", "MEMORY.md"),
     ("Credits: 500 per month, top up now if low.", "USER.md"),
 ]
 
@@ -351,3 +356,19 @@ def test_digit_and_word_prechecks_change_no_finding(monkeypatch):
     monkeypatch.setattr(V, "_FREQ_LINE_RE", always)
     assert {name: scan(name) for name in ("AGENTS.md", "MEMORY.md")} == with_checks
     assert sum(map(len, with_checks.values())) > 100  # the corpus does exercise the patterns
+
+
+@pytest.mark.parametrize("stamp", [
+    "Last updated: Nov. 20, 2026 09:14.",
+    "As of Jan. 5, 2026 the plan holds.",
+    "Stand vom 20. November 2026 gilt das.",
+])
+def test_a_stamp_with_an_abbreviation_in_a_long_paragraph_line(stamp):
+    """A paragraph on one line is scanned a sentence at a time; the period of `Nov.` or of
+    `20.` does not end a sentence, or the date would be cut off from its label."""
+    filler = "The NAS keeps weekly snapshots and the router stays on the old firmware. " * 30
+    found = scan_text(filler + stamp + " " + filler + "\n", own_name="MEMORY.md")
+    assert [f.code for f in found] == ["CV001"]
+    label = stamp.split()[0]
+    assert found[0].what.startswith(label) and "2026" in found[0].what  # label and date together
+    assert _codes(filler + filler, "MEMORY.md") == []

@@ -300,6 +300,11 @@ _ID_FIELD_RE = re.compile(
     r"\b[^.;|\n]{0,48}[:=][ \t]*[`'\"(]?\Z",
     re.I,
 )
+# ...unless the label says it moves: "Last item ID:", "Current container ID:".
+_LIVE_LABEL_RE = re.compile(
+    r"\b(?:last|latest|current|previous|prev|next|recent|processed|active|running)\b[^.;|\n]*\Z",
+    re.I,
+)
 
 # ---- dreaming / promotion output (MEMORY.md) ------------------------------------------------
 _DREAM_RE = re.compile(
@@ -423,6 +428,13 @@ def scan_text(text: str, *, memory_file: bool = False, own_name: str | None = No
 
 
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")
+# A period that ends an abbreviation or a number, not a sentence: "Nov. 20, 2026", "am 20.
+# November 2026", "e.g. Monday": the date must stay with its label.
+_NOT_SENTENCE_END_RE = re.compile(
+    r"(?:\b(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|mr|mrs|ms|dr|st|vs|etc|no|"
+    r"approx|ca|e\.g|i\.e)|\d)\.\Z",
+    re.I,
+)
 _CJK_SEPARATORS = "。，、；！？"
 
 
@@ -436,7 +448,9 @@ def _sentences(line: str) -> list[tuple[int, int]]:
     at its last space before the limit)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in [*_SENTENCE_END_RE.finditer(line), None]:
+    ends = [m for m in _SENTENCE_END_RE.finditer(line)
+            if not _NOT_SENTENCE_END_RE.search(line, max(0, m.start() - 8), m.start())]
+    for m in [*ends, None]:
         end = m.start() if m is not None else len(line)
         while end - start > MAX_LINE:
             cut = line.rfind(" ", start + 1, start + MAX_LINE)
@@ -518,7 +532,9 @@ def _scan_line(ln: int, base: int, raw: str, line: str, own: str | None,
         # earlier on the line says nothing about this value.
         if _STABLE_ID_RE.search(line, max(0, m.start() - STABLE_LABEL_REACH), m.start()):
             continue
-        if _ID_FIELD_RE.search(line[max(0, m.start() - _ID_FIELD_REACH): m.start()]):
+        before = line[max(0, m.start() - _ID_FIELD_REACH): m.start()]
+        field = _ID_FIELD_RE.search(before)
+        if field and not _LIVE_LABEL_RE.search(before, 0, field.start()):
             continue
         _add(out, taken, "CV002", ln, base, raw, m.start(), m.end(), "UUID")
     for m in _PID_RE.finditer(line) if digit else ():

@@ -43,6 +43,18 @@ def write_quietly(path: Path | str, data: bytes) -> bool:
     return True
 
 
+def read_fd(fd: int, size: int, limit: int) -> bytes:
+    """What is left to read from `fd`, to its end or until more than `limit` bytes (then the
+    result is longer than `limit`: the caller's sign to refuse it). `size` is what stat said:
+    one byte more is asked for first, so growth shows, and a short read is not taken for the end."""
+    parts = [os.read(fd, min(size, limit) + 1)]
+    total = len(parts[0])
+    while parts[-1] and total <= limit:
+        parts.append(os.read(fd, max(min(size, limit), 1 << 16)))
+        total += len(parts[-1])
+    return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
+
+
 def read_cache_bytes(path: Path | str, limit: int = 256 * 1024 * 1024) -> bytes | None:
     """A cache file's bytes, or None when it is missing, unreadable, not a regular file (a FIFO
     put in its place would block a plain open() forever) or over `limit`. Caches are
@@ -58,8 +70,8 @@ def read_cache_bytes(path: Path | str, limit: int = 256 * 1024 * 1024) -> bytes 
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
             return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit + 1)
+        data = read_fd(fd, st.st_size, limit)
+        return data if len(data) <= limit else None
     except (OSError, ValueError):
         return None
     finally:

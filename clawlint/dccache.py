@@ -98,10 +98,9 @@ def _secure_read(path: str) -> bytes | None:
         if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o022
                 or st.st_size > READ_LIMIT):
             return None
-        parts = [os.read(fd, st.st_size + 1)]
-        while parts[-1] and sum(map(len, parts)) <= READ_LIMIT:
-            parts.append(os.read(fd, 1 << 16))
-        data = b"".join(parts)
+        from clawlint.atomic import read_fd
+
+        data = read_fd(fd, st.st_size, READ_LIMIT)
         return data if len(data) <= READ_LIMIT else None
     except OSError:
         return None

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from clawlint.atomic import read_fd
 from clawlint.knowledge import workspace_files as wf
 
 if TYPE_CHECKING:
@@ -73,14 +74,9 @@ def _read_regular(path: str, size: int, limit: int) -> bytes | None:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
-        parts = [os.read(fd, min(size, limit) + 1)]  # one more byte than stat said: growth shows
-        total = len(parts[0])
-        while parts[-1] and total <= limit:  # to the end (a short read is not the end)
-            parts.append(os.read(fd, max(min(size, limit), 1 << 16)))
-            total += len(parts[-1])
+        return read_fd(fd, size, limit)
     finally:
         os.close(fd)
-    return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
 
 
 @dataclass

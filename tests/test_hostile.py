@@ -383,3 +383,25 @@ def test_a_file_read_is_whole_whatever_its_stat_said(tmp_path: Path):
             signal.alarm(0)
     if os.path.exists("/dev/zero"):
         assert _read_regular("/dev/zero", 10, big) is None  # never read, though endless
+
+
+def test_one_reader_for_workspace_files_and_caches(tmp_path: Path):
+    """atomic.read_fd, the read loop the workspace and the caches share: to the end whatever
+    stat said, stopping just past the limit."""
+    from clawlint.atomic import read_cache_bytes, read_fd
+
+    p = tmp_path / "f"
+    data = bytes(range(256)) * 1000
+    p.write_bytes(data)
+    for size in (0, 10, len(data), len(data) + 50):
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            assert read_fd(fd, size, 10**7) == data
+        finally:
+            os.close(fd)
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        assert 1000 < len(read_fd(fd, 10, 1000)) < len(data)  # stops once over the limit
+    finally:
+        os.close(fd)
+    assert read_cache_bytes(p) == data and read_cache_bytes(p, limit=1000) is None

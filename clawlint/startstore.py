@@ -54,10 +54,7 @@ class Store:
         from clawlint.atomic import read_cache_bytes
 
         raw = self.reader(self.path()) if self.reader is not None else read_cache_bytes(self.path())
-        try:
-            data = marshal.loads(raw) if raw else None  # marshal: plain data, loading runs no code
-        except (EOFError, ValueError, TypeError):
-            return {}
+        data = load(raw)
         if not (isinstance(data, tuple) and len(data) == 2 and data[0] == self.header
                 and isinstance(data[1], dict)):
             return {}
@@ -146,6 +143,15 @@ class Store:
 
 def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=DIGEST).digest()
+
+
+def load(raw: bytes | None) -> Any:
+    """A marshalled cache file's data, or None when there is none or it does not decode.
+    marshal (not pickle): loading it cannot run code, only rebuild plain data."""
+    try:
+        return marshal.loads(raw) if raw else None
+    except (EOFError, ValueError, TypeError):
+        return None
 
 
 def seal(data: bytes) -> bytes:

@@ -87,17 +87,12 @@ def _ranks_cache() -> Path:
 
 
 def _read_groups() -> dict[bytes, bytes] | None:
-    """The cached ranks as {first two bytes: marshalled {token: rank}}, not yet decoded.
-    marshal (not pickle): loading it cannot run code, only rebuild plain data."""
-    import marshal
-
+    """The cached ranks as {first two bytes: sealed, marshalled {token: rank}}, not yet
+    decoded (clawlint/startstore.py: loading runs no code)."""
     from clawlint.atomic import read_cache_bytes
+    from clawlint.startstore import load
 
-    raw = read_cache_bytes(_ranks_cache())  # a FIFO or a directory there is a miss, not a hang
-    try:
-        data = marshal.loads(raw) if raw else None
-    except (EOFError, ValueError, TypeError):
-        return None
+    data = load(read_cache_bytes(_ranks_cache()))  # a FIFO or a directory there is a miss
     if (
         isinstance(data, tuple) and len(data) == 3 and data[0] == ENCODING_SHA256
         and data[1] == RANKS_FORMAT and isinstance(data[2], dict) and data[2]
